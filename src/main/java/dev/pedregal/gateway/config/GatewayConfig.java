@@ -1,0 +1,139 @@
+package dev.pedregal.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every gateway setting under the {@code pedregal.} prefix. The gRPC listener itself (port, message and
+ * header limits) is configured with the standard {@code quarkus.grpc.server.*} keys.
+ */
+@ConfigMapping(prefix = "pedregal")
+public interface GatewayConfig {
+
+    /** The Spark Connect front door. */
+    Connect connect();
+
+    /** The warm driver pool. */
+    Pool pool();
+
+    /** The local-process driver backend, the embedded default. */
+    Local local();
+
+    interface Connect {
+        /** Max concurrent HTTP/2 streams a single client connection may open. */
+        @WithDefault("100")
+        int maxConcurrentStreams();
+
+        /** Max RST_STREAM frames a client may send per window before the connection is closed (rapid reset). */
+        @WithDefault("200")
+        int maxRstFramesPerWindow();
+
+        /** Window for {@link #maxRstFramesPerWindow()}. */
+        @WithDefault("10s")
+        Duration rstWindow();
+
+        /** Closes a connection that has not finished its TLS handshake or HTTP/2 preface within this time. */
+        @WithDefault("10s")
+        Duration handshakeTimeout();
+
+        /** How long the first RPC of a new session may wait for a warm driver before RESOURCE_EXHAUSTED. */
+        @WithDefault("20s")
+        Duration driverWait();
+
+        /** The retry delay advertised (google.rpc.RetryInfo) when no driver is free. */
+        @WithDefault("5s")
+        Duration retryAfter();
+
+        /** On shutdown, how long running streams may finish before they are cancelled. */
+        @WithDefault("30s")
+        Duration drainTimeout();
+
+        /** A session without any RPC for this long is released (Spark's own default session timeout). */
+        @WithDefault("1h")
+        Duration sessionIdleTimeout();
+
+        /** How long the gateway remembers a session whose driver was lost, to tell its next RPC why. */
+        @WithDefault("1h")
+        Duration lostSessionMemory();
+    }
+
+    interface Pool {
+        /** Drivers able to take a new session at once that the pool keeps running. */
+        @WithDefault("2")
+        int warmDrivers();
+
+        /** Upper bound on drivers in the pool, starting or running. */
+        @WithDefault("8")
+        int maxDrivers();
+
+        /** Sessions one driver may serve; 1 gives every session a driver of its own. */
+        @WithDefault("4")
+        int maxSessionsPerDriver();
+
+        /** A driver with no session for this long is stopped when the pool has more warm drivers than it needs. */
+        @WithDefault("10m")
+        Duration idleStop();
+
+        /** Consecutive failed forwards that eject a driver from placement. */
+        @WithDefault("3")
+        int ejectAfterFailures();
+
+        /** First ejection period; doubles on each further ejection of the same driver. */
+        @WithDefault("30s")
+        Duration ejectionBackoff();
+
+        /** Interval of the active health check and of the pool's reconciliation. */
+        @WithDefault("5s")
+        Duration healthInterval();
+
+        /** Time a starting driver has to answer its first health check. */
+        @WithDefault("3m")
+        Duration startTimeout();
+
+        /** Extra Spark configuration every driver of the pool starts with. */
+        Map<String, String> sparkConf();
+    }
+
+    interface Local {
+        /** Directory holding Spark's jars in {@code jars/} (fetched by {@code make spark}). */
+        @WithDefault(".local/spark-4.0.1")
+        String sparkHome();
+
+        /** Java home used to run drivers; the gateway's own JVM when unset. */
+        Optional<String> javaHome();
+
+        /** Heap of each driver JVM. */
+        @WithDefault("1g")
+        String driverMemory();
+
+        /** Spark master of each driver. */
+        @WithDefault("local[2]")
+        String master();
+
+        /** Where drivers write their logs and pid files. */
+        @WithDefault(".local/run/drivers")
+        String workDir();
+
+        /**
+         * JVM options of each driver: the module options Spark's launcher adds
+         * (org.apache.spark.launcher.JavaModuleOptions, Spark 4.0).
+         */
+        @WithDefault("-XX:+IgnoreUnrecognizedVMOptions,--add-modules=jdk.incubator.vector,"
+                + "--add-opens=java.base/java.lang=ALL-UNNAMED,--add-opens=java.base/java.lang.invoke=ALL-UNNAMED,"
+                + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED,--add-opens=java.base/java.io=ALL-UNNAMED,"
+                + "--add-opens=java.base/java.net=ALL-UNNAMED,--add-opens=java.base/java.nio=ALL-UNNAMED,"
+                + "--add-opens=java.base/java.util=ALL-UNNAMED,--add-opens=java.base/java.util.concurrent=ALL-UNNAMED,"
+                + "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED,"
+                + "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED,--add-opens=java.base/sun.nio.ch=ALL-UNNAMED,"
+                + "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED,--add-opens=java.base/sun.security.action=ALL-UNNAMED,"
+                + "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED,"
+                + "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED,"
+                + "-Djdk.reflect.useDirectMethodHandle=false,-Dio.netty.tryReflectionSetAccessible=true")
+        List<String> jvmOptions();
+    }
+}

@@ -1,0 +1,280 @@
+package dev.pedregal.gateway.connect;
+
+import org.jboss.logging.Logger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.SynchronizationContext;
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * One client call relayed to a driver. The first request message is read for its routing fields; every
+ * message after it, and every response, passes through as bytes.
+ *
+ * <p>Flow control is end to end: the next client message is requested only when the driver's stream can take
+ * it, and the next driver message only when the client's stream can take it, so a slow reader never makes
+ * the gateway buffer a result. Deadlines travel upstream; a client cancel cancels the driver call.
+ *
+ * <p>Threading: events arrive from the client's transport, the driver's transport and the routing stage.
+ * All of them run through one {@link SynchronizationContext} per call, so the state below is confined to
+ * it without locks.
+ */
+final class ForwardedCall extends ServerCall.Listener<byte[]> {
+
+    private static final Logger LOG = Logger.getLogger(ForwardedCall.class);
+
+    private final FrontDoor door;
+    private final ConnectMethod method;
+    private final MethodDescriptor<byte[], byte[]> upstreamMethod;
+    private final ServerCall<byte[], byte[]> downstream;
+    private final Metadata headers;
+    private final Deadline deadline;
+    private final long startNanos = System.nanoTime();
+    private final SynchronizationContext serial = new SynchronizationContext(this::uncaught);
+
+    private RoutingFields fields;
+    private Route route;
+    private Cancellable routing;
+    private ClientCall<byte[], byte[]> upstream;
+    private byte[] first;
+    private boolean clientHalfClosed;
+    private boolean clientPaused;
+    private boolean driverPaused;
+    private boolean headersSent;
+    private boolean learnOperation;
+    private boolean done;
+
+    ForwardedCall(FrontDoor door, ConnectMethod method, MethodDescriptor<byte[], byte[]> upstreamMethod,
+            ServerCall<byte[], byte[]> downstream, Metadata headers, Deadline deadline) {
+        this.door = door;
+        this.method = method;
+        this.upstreamMethod = upstreamMethod;
+        this.downstream = downstream;
+        this.headers = headers;
+        this.deadline = deadline;
+    }
+
+    void start() {
+        downstream.request(1);
+    }
+
+    // --- client side --------------------------------------------------------------------------------------
+
+    @Override
+    public void onMessage(byte[] message) {
+        serial.execute(() -> clientMessage(message));
+    }
+
+    @Override
+    public void onHalfClose() {
+        serial.execute(() -> {
+            clientHalfClosed = true;
+            if (upstream != null) {
+                upstream.halfClose();
+            }
+        });
+    }
+
+    @Override
+    public void onCancel() {
+        serial.execute(() -> {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (routing != null) {
+                routing.cancel();
+            }
+            if (upstream != null) {
+                upstream.cancel("the client cancelled the call", null);
+            }
+            door.ended(this, method, Status.Code.CANCELLED, startNanos);
+        });
+    }
+
+    @Override
+    public void onReady() {
+        serial.execute(() -> {
+            if (driverPaused && upstream != null && downstream.isReady()) {
+                driverPaused = false;
+                upstream.request(1);
+            }
+        });
+    }
+
+    private void clientMessage(byte[] message) {
+        if (done) {
+            return;
+        }
+        if (fields != null) {
+            upstream.sendMessage(message);
+            requestFromClient();
+            return;
+        }
+        try {
+            fields = RoutingFieldReader.read(method, message);
+        } catch (InvalidProtocolBufferException e) {
+            fail(new GatewayFailure.InvalidRequest("malformed " + method.rpcName() + " request: " + e.getMessage()));
+            return;
+        }
+        first = message;
+        routing = door.router().route(method, fields).subscribe().with(
+                r -> serial.execute(() -> routed(r)),
+                t -> serial.execute(() -> fail(t)));
+    }
+
+    private void routed(Route resolved) {
+        if (done) {
+            return;
+        }
+        route = resolved;
+        if (resolved.localReply() != null) {
+            downstream.sendHeaders(new Metadata());
+            downstream.sendMessage(resolved.localReply());
+            close(Status.OK, new Metadata());
+            return;
+        }
+        CallOptions options = CallOptions.DEFAULT.withExecutor(serial);
+        if (deadline != null) {
+            options = options.withDeadline(deadline);
+        }
+        learnOperation = method == ConnectMethod.EXECUTE_PLAN
+                && (fields.operationId() == null || fields.operationId().isEmpty());
+        upstream = resolved.driver().channel().newCall(upstreamMethod, options);
+        upstream.start(new DriverListener(), headers);
+        upstream.request(1);
+        upstream.sendMessage(first);
+        first = null;
+        if (clientHalfClosed) {
+            upstream.halfClose();
+        } else {
+            requestFromClient();
+        }
+    }
+
+    private void requestFromClient() {
+        if (upstream.isReady()) {
+            downstream.request(1);
+        } else {
+            clientPaused = true;
+        }
+    }
+
+    // --- driver side --------------------------------------------------------------------------------------
+
+    private final class DriverListener extends ClientCall.Listener<byte[]> {
+        @Override
+        public void onHeaders(Metadata responseHeaders) {
+            if (!done) {
+                headersSent = true;
+                downstream.sendHeaders(responseHeaders);
+            }
+        }
+
+        @Override
+        public void onMessage(byte[] message) {
+            if (done) {
+                return;
+            }
+            if (learnOperation) {
+                learnOperation = false;
+                String operationId = RoutingFieldReader.operationIdOfResponse(message);
+                if (operationId != null) {
+                    door.router().operationStarted(route, operationId);
+                }
+            }
+            if (!headersSent) {
+                headersSent = true;
+                downstream.sendHeaders(new Metadata());
+            }
+            downstream.sendMessage(message);
+            if (downstream.isReady()) {
+                upstream.request(1);
+            } else {
+                driverPaused = true;
+            }
+        }
+
+        @Override
+        public void onReady() {
+            if (clientPaused && !done && upstream.isReady()) {
+                clientPaused = false;
+                downstream.request(1);
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            if (done) {
+                return;
+            }
+            if (brokenTransport(status)) {
+                door.router().upstreamBroken(route, status.asRuntimeException(trailers)).subscribe().with(
+                        failure -> serial.execute(() -> fail(failure)),
+                        failure -> serial.execute(() -> fail(failure)));
+                return;
+            }
+            door.router().finished(method, fields, route, status.getCode());
+            close(status, trailers);
+        }
+    }
+
+    /** True when the status came from the connection to the driver breaking rather than from the driver. */
+    private static boolean brokenTransport(Status status) {
+        Status.Code code = status.getCode();
+        return code == Status.Code.UNAVAILABLE
+                || (status.getCause() != null && (code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN));
+    }
+
+    // --- endings -----------------------------------------------------------------------------------------
+
+    /** Ends the call with the status a failure maps to. Safe to call from any thread. */
+    void abort(Throwable failure) {
+        serial.execute(() -> fail(failure));
+    }
+
+    private void fail(Throwable failure) {
+        if (done) {
+            return;
+        }
+        if (upstream != null) {
+            upstream.cancel("the gateway ended the call", null);
+        }
+        StatusRuntimeException status = StatusMapper.toStatus(failure);
+        if (status.getStatus().getCode() == Status.Code.INTERNAL) {
+            LOG.errorf(failure, "%s failed in the gateway", method.rpcName());
+        }
+        Metadata trailers = status.getTrailers() != null ? status.getTrailers() : new Metadata();
+        close(status.getStatus(), trailers);
+    }
+
+    private void close(Status status, Metadata trailers) {
+        done = true;
+        downstream.close(status, trailers);
+        door.ended(this, method, status.getCode(), startNanos);
+    }
+
+    private void uncaught(Thread thread, Throwable t) {
+        LOG.errorf(t, "Unexpected error relaying %s", method.rpcName());
+        if (!done) {
+            done = true;
+            try {
+                downstream.close(Status.INTERNAL.withDescription("gateway error relaying the call"), new Metadata());
+            } catch (RuntimeException ignored) {
+                // the call is already closed
+            }
+            if (upstream != null) {
+                upstream.cancel("gateway error", t);
+            }
+            door.ended(this, method, Status.Code.INTERNAL, startNanos);
+        }
+    }
+}

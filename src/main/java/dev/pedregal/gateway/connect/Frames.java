@@ -1,0 +1,62 @@
+package dev.pedregal.gateway.connect;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.MethodDescriptor.Marshaller;
+
+/**
+ * Messages as opaque byte arrays: read once off the wire, written straight to the next hop without
+ * re-encoding.
+ */
+final class Frames {
+
+    static final Marshaller<byte[]> MARSHALLER = new Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new Frame(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new IllegalStateException("could not read message", e);
+            }
+        }
+    };
+
+    private Frames() {
+    }
+
+    /** A byte-array descriptor of a Spark Connect method, used both to serve it and to call a driver. */
+    static MethodDescriptor<byte[], byte[]> descriptor(ConnectMethod method) {
+        return MethodDescriptor.<byte[], byte[]> newBuilder()
+                .setType(method.type())
+                .setFullMethodName(method.fullName())
+                .setRequestMarshaller(MARSHALLER)
+                .setResponseMarshaller(MARSHALLER)
+                .build();
+    }
+
+    /** Lets gRPC learn the size up front and drain the bytes without an intermediate copy. */
+    private static final class Frame extends ByteArrayInputStream implements KnownLength, Drainable {
+        Frame(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public int drainTo(OutputStream target) throws IOException {
+            int n = count - pos;
+            target.write(buf, pos, n);
+            pos = count;
+            return n;
+        }
+    }
+}

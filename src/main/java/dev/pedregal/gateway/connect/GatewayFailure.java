@@ -1,0 +1,58 @@
+package dev.pedregal.gateway.connect;
+
+import java.time.Duration;
+
+/**
+ * A failure a stage of the call path knows the reason for. {@link StatusMapper} is the one place that turns
+ * these into gRPC statuses. No stack traces: these are expected outcomes, not bugs.
+ */
+public abstract sealed class GatewayFailure extends RuntimeException {
+
+    protected GatewayFailure(String message) {
+        super(message, null, false, false);
+    }
+
+    /** The request is malformed (bad protobuf, a session id that is not a UUID, ...). */
+    public static final class InvalidRequest extends GatewayFailure {
+        public InvalidRequest(String message) {
+            super(message);
+        }
+    }
+
+    /** The session or operation the RPC continues is unknown to the gateway. */
+    public static final class NotFound extends GatewayFailure {
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+
+    /** No driver could take a new session within the wait budget. */
+    public static final class NoDriverAvailable extends GatewayFailure {
+        private final Duration retryAfter;
+
+        public NoDriverAvailable(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** The driver that held the session's state is gone; the session cannot continue. */
+    public static final class DriverLost extends GatewayFailure {
+        public DriverLost(String sessionId, String driverId, String reason) {
+            super("SESSION_DRIVER_LOST: the Spark driver " + driverId + " serving session " + sessionId
+                    + " was lost (" + reason + "). The session's state (temp views, cached data, running"
+                    + " queries) is gone: create a new SparkSession.");
+        }
+    }
+
+    /** The gateway is shutting down and takes no new sessions. */
+    public static final class Draining extends GatewayFailure {
+        public Draining() {
+            super("the gateway is shutting down and takes no new sessions; retry to reach another replica");
+        }
+    }
+}

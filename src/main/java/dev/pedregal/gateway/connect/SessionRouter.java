@@ -1,0 +1,168 @@
+package dev.pedregal.gateway.connect;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.spark.connect.proto.ReleaseSessionResponse;
+import org.jboss.logging.Logger;
+
+import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.observability.GatewayMetrics;
+import dev.pedregal.gateway.placement.Driver;
+import dev.pedregal.gateway.placement.DriverPool;
+import dev.pedregal.gateway.session.InMemorySessionDirectory;
+import dev.pedregal.gateway.session.SessionBinding;
+import dev.pedregal.gateway.session.SessionDirectory;
+import dev.pedregal.gateway.session.SessionKey;
+import io.grpc.Status;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * The stages a call passes before its bytes are forwarded: resolve the session (binding an opening RPC of a
+ * new session to a driver the pool places it on), check that continued operations belong to it, and after
+ * the call, keep bindings and driver health up to date.
+ */
+@ApplicationScoped
+public class SessionRouter {
+
+    private static final Logger LOG = Logger.getLogger(SessionRouter.class);
+    private static final Duration LOSS_CONFIRMATION = Duration.ofSeconds(2);
+
+    private final SessionDirectory sessions;
+    private final DriverPool pool;
+
+    public SessionRouter(SessionDirectory sessions, DriverPool pool, GatewayMetrics metrics, GatewayConfig config,
+            Vertx vertx) {
+        this.sessions = sessions;
+        this.pool = pool;
+        pool.onDriverLost(this::driverLost);
+        if (sessions instanceof InMemorySessionDirectory inMemory) {
+            metrics.sessionGauge(inMemory::liveCount);
+        }
+        long idleMillis = config.connect().sessionIdleTimeout().toMillis();
+        vertx.setPeriodic(Math.max(1000, Math.min(idleMillis / 4, 60_000)), id -> {
+            for (SessionBinding expired : sessions.expire(System.currentTimeMillis() - idleMillis)) {
+                LOG.infof("Session %s idle for %s: released", expired.key(), config.connect().sessionIdleTimeout());
+                releaseSlot(expired);
+            }
+        });
+    }
+
+    /** Resolves where a call goes. Fails with a {@link GatewayFailure} the client is told. */
+    public Uni<Route> route(ConnectMethod method, RoutingFields fields) {
+        if (!isUuid(fields.sessionId())) {
+            return Uni.createFrom().failure(new GatewayFailure.InvalidRequest(
+                    "session_id must be a UUID string, got '" + abbreviate(fields.sessionId()) + "'"));
+        }
+        SessionKey key = new SessionKey(fields.userId(), fields.sessionId());
+        SessionBinding binding = sessions.find(key);
+        if (binding != null) {
+            return Uni.createFrom().item(() -> bound(method, fields, binding));
+        }
+        if (method.opensSession()) {
+            return sessions.bind(key, () -> pool.acquire().map(Driver::id))
+                    .map(b -> bound(method, fields, b));
+        }
+        if (method == ConnectMethod.RELEASE_SESSION) {
+            // Releasing a session this gateway does not hold is a no-op, as on a Spark Connect server.
+            return Uni.createFrom().item(Route.answer(ReleaseSessionResponse.newBuilder()
+                    .setSessionId(fields.sessionId()).build().toByteArray()));
+        }
+        return Uni.createFrom().failure(new GatewayFailure.NotFound("session " + fields.sessionId()
+                + " is not open on this gateway (it ended, expired or never started): create a new SparkSession"));
+    }
+
+    private Route bound(ConnectMethod method, RoutingFields fields, SessionBinding binding) {
+        if (binding.lost()) {
+            throw new GatewayFailure.DriverLost(binding.key().sessionId(), binding.driverId(), binding.lostReason());
+        }
+        Driver driver = pool.driver(binding.driverId());
+        if (driver == null || !driver.serving()) {
+            throw new GatewayFailure.DriverLost(binding.key().sessionId(), binding.driverId(), "driver not serving");
+        }
+        String operationId = fields.operationId();
+        if (operationId != null && !operationId.isEmpty()) {
+            if (method == ConnectMethod.EXECUTE_PLAN) {
+                sessions.addOperation(binding, operationId);
+            } else if (!binding.key().equals(sessions.sessionOfOperation(binding.key().userId(), operationId))) {
+                throw new GatewayFailure.NotFound("operation " + operationId + " not found in session "
+                        + binding.key().sessionId());
+            }
+        }
+        binding.touch();
+        driver.countRpc();
+        return Route.forward(binding, driver);
+    }
+
+    /** An ExecutePlan whose request had no operation id: the driver chose one, seen in its first response. */
+    void operationStarted(Route route, String operationId) {
+        sessions.addOperation(route.binding(), operationId);
+    }
+
+    /** Bookkeeping once the driver answered a call. */
+    void finished(ConnectMethod method, RoutingFields fields, Route route, Status.Code code) {
+        pool.forwardSucceeded(route.driver());
+        if (code != Status.Code.OK) {
+            return;
+        }
+        if (method == ConnectMethod.RELEASE_SESSION) {
+            SessionBinding released = sessions.release(route.binding().key());
+            if (released != null) {
+                releaseSlot(released);
+            }
+        } else if (method == ConnectMethod.RELEASE_EXECUTE && fields.releaseAll() && fields.operationId() != null) {
+            sessions.removeOperation(route.binding(), fields.operationId());
+        }
+    }
+
+    /**
+     * The connection to the driver broke during a call. If the driver has ended, the session is lost and the
+     * client is told so; otherwise the failure counts against the driver's health and passes through.
+     */
+    Uni<Throwable> upstreamBroken(Route route, Throwable transportFailure) {
+        Driver driver = route.driver();
+        return pool.confirmLost(driver, LOSS_CONFIRMATION).map(lost -> {
+            if (lost) {
+                return new GatewayFailure.DriverLost(route.binding().key().sessionId(), driver.id(),
+                        "its process ended");
+            }
+            pool.forwardFailed(driver);
+            return transportFailure;
+        });
+    }
+
+    private void driverLost(Driver driver, String reason) {
+        var lost = sessions.driverLost(driver.id(), reason);
+        if (!lost.isEmpty()) {
+            LOG.warnf("Driver %s ended (%s): %d session(s) lost", driver.id(), reason, lost.size());
+        }
+    }
+
+    private void releaseSlot(SessionBinding binding) {
+        Driver driver = pool.driver(binding.driverId());
+        if (driver != null) {
+            pool.release(driver);
+        }
+    }
+
+    static boolean isUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+    }
+}

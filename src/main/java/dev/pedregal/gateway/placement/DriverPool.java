@@ -1,0 +1,451 @@
+package dev.pedregal.gateway.placement;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.pedregal.gateway.backend.DriverBackend;
+import dev.pedregal.gateway.backend.DriverHandle;
+import dev.pedregal.gateway.backend.DriverSpec;
+import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.connect.GatewayFailure;
+import dev.pedregal.gateway.observability.GatewayMetrics;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * A pool of warm drivers. It places each new session on the least-loaded healthy driver with a free slot,
+ * keeps {@code warm-drivers} drivers able to take a session at once, refills when a driver ends, stops idle
+ * surplus drivers, and judges health actively (a real RPC every interval) and passively (consecutive failed
+ * forwards eject a driver, with a backoff doubling per ejection).
+ *
+ * <p>Placement decisions are made under this object's lock, which is held only for in-memory bookkeeping
+ * (never across I/O). The per-RPC path of a bound session never takes it.
+ */
+@ApplicationScoped
+public class DriverPool {
+
+    private static final Logger LOG = Logger.getLogger(DriverPool.class);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String name = "default";
+    private final GatewayConfig.Pool config;
+    private final GatewayConfig.Connect connect;
+    private final DriverBackend backend;
+    private final Vertx vertx;
+    private final GatewayMetrics metrics;
+    private final int maxMessageSize;
+
+    private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final List<BiConsumer<Driver, String>> lostListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private int launching;
+    private boolean closed;
+    private long timerId = -1;
+
+    public DriverPool(GatewayConfig config, DriverBackend backend, Vertx vertx, GatewayMetrics metrics,
+            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size", defaultValue = "134217728")
+            int maxMessageSize) {
+        this.config = config.pool();
+        this.connect = config.connect();
+        this.backend = backend;
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.maxMessageSize = maxMessageSize;
+        metrics.poolGauges(name, this);
+    }
+
+    /** Starts the warm drivers and the health timer. */
+    public void start() {
+        reconcile();
+        timerId = vertx.setPeriodic(config.healthInterval().toMillis(), id -> tick());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** The driver with this id, or null when it is not (or no longer) in the pool. */
+    public Driver driver(String id) {
+        return drivers.get(id);
+    }
+
+    public Collection<Driver> drivers() {
+        return drivers.values();
+    }
+
+    /** True when at least one driver is warm. */
+    public boolean ready() {
+        return drivers.values().stream().anyMatch(d -> d.state() == DriverState.READY);
+    }
+
+    public synchronized int waiting() {
+        return waiters.size();
+    }
+
+    /** Registers a listener told when a driver ends with the reason, so its sessions can be marked lost. */
+    public void onDriverLost(BiConsumer<Driver, String> listener) {
+        lostListeners.add(listener);
+    }
+
+    /**
+     * Takes a slot for a new session on the least-loaded healthy driver, waiting up to the configured
+     * bound for one to become free or to start.
+     */
+    public Uni<Driver> acquire() {
+        return Uni.createFrom().deferred(() -> {
+            Waiter waiter;
+            synchronized (this) {
+                if (closed) {
+                    return Uni.createFrom().failure(new GatewayFailure.Draining());
+                }
+                Driver driver = pickLocked(System.nanoTime());
+                if (driver != null) {
+                    driver.addSession();
+                    waiter = null;
+                } else {
+                    waiter = new Waiter();
+                    waiters.add(waiter);
+                }
+                if (waiter == null) {
+                    vertx.runOnContext(v -> reconcile());
+                    return Uni.createFrom().item(driver);
+                }
+            }
+            reconcile();
+            waiter.timer = vertx.setTimer(connect.driverWait().toMillis(), id -> expire(waiter));
+            return Uni.createFrom().completionStage(waiter.future)
+                    .onCancellation().invoke(() -> abandon(waiter));
+        });
+    }
+
+    /** Frees the slot of a session that ended. */
+    public void release(Driver driver) {
+        driver.removeSession();
+        List<Runnable> handOver;
+        synchronized (this) {
+            handOver = dispatchLocked();
+        }
+        handOver.forEach(Runnable::run);
+    }
+
+    /** Passive health: a forward to this driver failed for a reason on the driver's side. */
+    public void forwardFailed(Driver driver) {
+        if (driver.recordFailure(config.ejectAfterFailures())) {
+            long ms;
+            synchronized (this) {
+                ms = driver.eject(config.ejectionBackoff().toNanos(), System.nanoTime());
+            }
+            metrics.driverEjected(name);
+            LOG.warnf("Driver %s ejected for %d ms after %d consecutive failures", driver.id(), ms,
+                    config.ejectAfterFailures());
+            reconcile();
+        }
+    }
+
+    /** Passive health: a forward to this driver completed. */
+    public void forwardSucceeded(Driver driver) {
+        driver.recordSuccess();
+    }
+
+    /**
+     * Whether the driver has ended, or ends within {@code within}: used to tell a broken connection to a
+     * driver that died from one that merely hiccupped.
+     */
+    public Uni<Boolean> confirmLost(Driver driver, Duration within) {
+        if (driver.state() == DriverState.GONE) {
+            return Uni.createFrom().item(true);
+        }
+        return Uni.createFrom().completionStage(driver.handle().terminated())
+                .map(reason -> true)
+                .ifNoItem().after(within).recoverWithItem(false);
+    }
+
+    /** Stops placing new sessions; sessions already bound keep their drivers. */
+    public void drain() {
+        List<Waiter> pending;
+        synchronized (this) {
+            closed = true;
+            pending = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        pending.forEach(w -> w.future.completeExceptionally(new GatewayFailure.Draining()));
+    }
+
+    /** Stops every driver. Blocks; called once at shutdown, after {@link #drain()}. */
+    public void shutdown() {
+        drain();
+        drivers.values().forEach(d -> d.state(DriverState.STOPPING));
+        for (Driver d : new ArrayList<>(drivers.values())) {
+            try {
+                backend.stop(d.handle()).await().atMost(Duration.ofSeconds(20));
+            } catch (RuntimeException e) {
+                LOG.warnf("Driver %s did not stop cleanly: %s", d.id(), e.getMessage());
+            }
+            d.channel().shutdownNow();
+        }
+    }
+
+    // --- placement --------------------------------------------------------------------------------------
+
+    private Driver pickLocked(long now) {
+        Driver best = null;
+        int bestSessions = Integer.MAX_VALUE;
+        for (Driver d : drivers.values()) {
+            if (d.state() != DriverState.READY) {
+                continue;
+            }
+            int sessions = d.sessions();
+            if (sessions < config.maxSessionsPerDriver() && sessions < bestSessions) {
+                best = d;
+                bestSessions = sessions;
+            }
+        }
+        return best;
+    }
+
+    /** Hands free slots to waiters; returns the completions to run once the lock is released. */
+    private List<Runnable> dispatchLocked() {
+        List<Runnable> completions = new ArrayList<>();
+        long now = System.nanoTime();
+        while (!waiters.isEmpty()) {
+            Driver driver = pickLocked(now);
+            if (driver == null) {
+                break;
+            }
+            Waiter waiter = waiters.poll();
+            driver.addSession();
+            vertx.cancelTimer(waiter.timer);
+            completions.add(() -> waiter.future.complete(driver));
+        }
+        return completions;
+    }
+
+    private void expire(Waiter waiter) {
+        boolean removed;
+        synchronized (this) {
+            removed = waiters.remove(waiter);
+        }
+        if (removed) {
+            metrics.noDriver(name);
+            waiter.future.completeExceptionally(new GatewayFailure.NoDriverAvailable(
+                    "no Spark driver of pool '" + name + "' became free within " + connect.driverWait().toSeconds()
+                            + " s (" + drivers.size() + " drivers, at most " + config.maxDrivers() + ", "
+                            + config.maxSessionsPerDriver() + " sessions each); retry shortly",
+                    connect.retryAfter()));
+        }
+    }
+
+    private void abandon(Waiter waiter) {
+        boolean removed;
+        synchronized (this) {
+            removed = waiters.remove(waiter);
+        }
+        if (removed) {
+            vertx.cancelTimer(waiter.timer);
+        } else {
+            // Cancelled after a slot was handed over: give it back.
+            waiter.future.thenAccept(this::release);
+        }
+    }
+
+    /** Starts drivers until the warm target and the waiters are covered; stops idle surplus. */
+    void reconcile() {
+        int toStart;
+        List<Driver> toStop = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long now = System.nanoTime();
+            int alive = launching;
+            int withRoom = launching;
+            int startingSlots = launching * config.maxSessionsPerDriver();
+            for (Driver d : drivers.values()) {
+                DriverState s = d.state();
+                if (s == DriverState.GONE || s == DriverState.STOPPING) {
+                    continue;
+                }
+                alive++;
+                if (s == DriverState.STARTING) {
+                    withRoom++;
+                    startingSlots += config.maxSessionsPerDriver();
+                } else if (s == DriverState.READY && d.sessions() < config.maxSessionsPerDriver()) {
+                    withRoom++;
+                }
+            }
+            int unserved = Math.max(0, waiters.size() - startingSlots);
+            int neededForWaiters = (unserved + config.maxSessionsPerDriver() - 1) / config.maxSessionsPerDriver();
+            int need = Math.max(config.warmDrivers() - withRoom, 0) + neededForWaiters;
+            toStart = Math.max(0, Math.min(need, config.maxDrivers() - alive));
+            launching += toStart;
+
+            int surplus = withRoom - config.warmDrivers();
+            long idleLimit = config.idleStop().toNanos();
+            for (Driver d : drivers.values()) {
+                if (surplus <= 0) {
+                    break;
+                }
+                if (d.state() == DriverState.READY && d.idleNanos(now) > idleLimit) {
+                    d.state(DriverState.STOPPING);
+                    toStop.add(d);
+                    surplus--;
+                }
+            }
+        }
+        for (int i = 0; i < toStart; i++) {
+            launch();
+        }
+        for (Driver d : toStop) {
+            LOG.infof("Stopping idle surplus driver %s", d.id());
+            backend.stop(d.handle()).subscribe().with(v -> {
+            }, t -> LOG.warnf("Stopping driver %s failed: %s", d.id(), t.getMessage()));
+        }
+    }
+
+    private void launch() {
+        String id = "drv-" + sequence.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        metrics.driverStarted(name);
+        backend.start(new DriverSpec(id, name, config.sparkConf()))
+                .subscribe().with(handle -> launched(handle), failure -> {
+                    synchronized (this) {
+                        launching--;
+                    }
+                    metrics.driverFailed(name);
+                    LOG.errorf("Could not start driver %s: %s", id, failure.getMessage());
+                    vertx.setTimer(config.healthInterval().toMillis(), t -> reconcile());
+                });
+    }
+
+    private void launched(DriverHandle handle) {
+        ManagedChannel channel = NettyChannelBuilder.forAddress(handle.host(), handle.port())
+                .usePlaintext()
+                .maxInboundMessageSize(maxMessageSize)
+                .eventLoopGroup(vertx.nettyEventLoopGroup())
+                .channelType(NioSocketChannel.class)
+                .directExecutor()
+                .build();
+        Driver driver = new Driver(handle.driverId(), name, handle, channel);
+        boolean stopNow;
+        synchronized (this) {
+            launching--;
+            stopNow = closed;
+            drivers.put(driver.id(), driver);
+        }
+        handle.terminated().thenAccept(reason -> terminated(driver, reason));
+        if (stopNow) {
+            backend.stop(handle).subscribe().with(v -> {
+            }, t -> {
+            });
+            return;
+        }
+        awaitReady(driver, System.nanoTime() + config.startTimeout().toNanos());
+    }
+
+    private void awaitReady(Driver driver, long deadline) {
+        if (driver.state() != DriverState.STARTING) {
+            return;
+        }
+        DriverProbe.sparkVersion(driver, PROBE_TIMEOUT).subscribe().with(version -> {
+            List<Runnable> handOver;
+            synchronized (this) {
+                if (driver.state() != DriverState.STARTING) {
+                    return;
+                }
+                driver.state(DriverState.READY);
+                handOver = dispatchLocked();
+            }
+            metrics.driverReady(name, Duration.between(driver.startedAt(), driver.readyAt()));
+            LOG.infof("Driver %s ready (Spark %s) in %d ms", driver.id(), version,
+                    Duration.between(driver.startedAt(), driver.readyAt()).toMillis());
+            handOver.forEach(Runnable::run);
+            reconcile();
+        }, failure -> {
+            if (System.nanoTime() > deadline) {
+                LOG.errorf("Driver %s did not become ready within %s; stopping it", driver.id(), config.startTimeout());
+                metrics.driverFailed(name);
+                driver.state(DriverState.STOPPING);
+                backend.stop(driver.handle()).subscribe().with(v -> {
+                }, t -> {
+                });
+            } else {
+                vertx.setTimer(500, t -> awaitReady(driver, deadline));
+            }
+        });
+    }
+
+    private void terminated(Driver driver, String reason) {
+        boolean intended = driver.state() == DriverState.STOPPING;
+        synchronized (this) {
+            driver.state(DriverState.GONE);
+            drivers.remove(driver.id());
+        }
+        driver.channel().shutdownNow();
+        if (!intended) {
+            metrics.driverFailed(name);
+            LOG.warnf("Driver %s ended unexpectedly: %s", driver.id(), reason);
+        }
+        lostListeners.forEach(l -> l.accept(driver, intended ? "stopped by the gateway" : reason));
+        reconcile();
+    }
+
+    /** Periodic active health check, end of ejections, and reconciliation. */
+    private void tick() {
+        long now = System.nanoTime();
+        for (Driver d : drivers.values()) {
+            if (d.state() == DriverState.READY || d.state() == DriverState.EJECTED) {
+                DriverProbe.sparkVersion(d, PROBE_TIMEOUT).subscribe().with(v -> {
+                    if (d.state() == DriverState.EJECTED && !d.ejected(System.nanoTime())) {
+                        List<Runnable> handOver;
+                        synchronized (this) {
+                            d.state(DriverState.READY);
+                            handOver = dispatchLocked();
+                        }
+                        LOG.infof("Driver %s healthy again; back in placement", d.id());
+                        handOver.forEach(Runnable::run);
+                    }
+                }, failure -> forwardFailed(d));
+            }
+        }
+        reconcile();
+    }
+
+    private static final class Waiter {
+        final CompletableFuture<Driver> future = new CompletableFuture<>();
+        long timer;
+    }
+
+    /** Driver counts by state, for metrics and the operator view. */
+    public Map<DriverState, Long> countByState() {
+        Map<DriverState, Long> counts = new java.util.EnumMap<>(DriverState.class);
+        for (DriverState s : DriverState.values()) {
+            counts.put(s, 0L);
+        }
+        drivers.values().forEach(d -> counts.merge(d.state(), 1L, Long::sum));
+        return counts;
+    }
+}

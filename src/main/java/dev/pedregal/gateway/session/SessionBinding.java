@@ -1,0 +1,68 @@
+package dev.pedregal.gateway.session;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** A session pinned to the driver that holds its state. A binding never moves to another driver. */
+public final class SessionBinding {
+
+    private final SessionKey key;
+    private final String driverId;
+    private final Instant createdAt = Instant.now();
+    private final LongAdder rpcs = new LongAdder();
+    private final Set<String> operations = ConcurrentHashMap.newKeySet();
+    private volatile long lastUsedMillis = System.currentTimeMillis();
+    private volatile String lostReason;
+
+    public SessionBinding(SessionKey key, String driverId) {
+        this.key = key;
+        this.driverId = driverId;
+    }
+
+    public SessionKey key() {
+        return key;
+    }
+
+    public String driverId() {
+        return driverId;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public long rpcs() {
+        return rpcs.sum();
+    }
+
+    public Instant lastUsed() {
+        return Instant.ofEpochMilli(lastUsedMillis);
+    }
+
+    /** Operation ids started in this session that the gateway still tracks. */
+    public Set<String> operations() {
+        return operations;
+    }
+
+    /** Why the session's driver was lost; null while the session is alive. */
+    public String lostReason() {
+        return lostReason;
+    }
+
+    public boolean lost() {
+        return lostReason != null;
+    }
+
+    /** Counts an RPC of this session. */
+    public void touch() {
+        rpcs.increment();
+        lastUsedMillis = System.currentTimeMillis();
+    }
+
+    void markLost(String reason) {
+        lostReason = reason;
+        operations.clear();
+    }
+}
