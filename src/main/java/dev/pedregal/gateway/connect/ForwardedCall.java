@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -148,8 +149,15 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         }
         learnOperation = method == ConnectMethod.EXECUTE_PLAN
                 && (fields.operationId() == null || fields.operationId().isEmpty());
-        upstream = resolved.driver().channel().newCall(upstreamMethod, options);
-        upstream.start(new DriverListener(), headers);
+        // The driver call is tied to this call explicitly (deadline above, cancel in onCancel), not through
+        // whatever gRPC context the thread running this happens to carry.
+        Context previous = Context.ROOT.attach();
+        try {
+            upstream = resolved.driver().channel().newCall(upstreamMethod, options);
+            upstream.start(new DriverListener(), headers);
+        } finally {
+            Context.ROOT.detach(previous);
+        }
         upstream.request(1);
         upstream.sendMessage(first);
         first = null;

@@ -58,8 +58,8 @@ public class GatewayMetrics {
     }
 
     public void sessionGauge(Supplier<Number> sessions) {
-        Gauge.builder("pedregal.sessions", sessions, s -> s.get().doubleValue())
-                .description("Sessions bound to a driver").register(registry);
+        Gauge.builder("pedregal.sessions", sessions)
+                .description("Sessions bound to a driver").strongReference(true).register(registry);
     }
 
     public void poolGauges(String pool, DriverPool drivers) {

@@ -370,6 +370,9 @@ public class DriverPool {
         if (driver.state() != DriverState.STARTING) {
             return;
         }
+        // A starting driver refuses connections until its port is bound; without this the channel's
+        // reconnect backoff (up to two minutes) would decide when the driver is first seen ready.
+        driver.channel().resetConnectBackoff();
         DriverProbe.sparkVersion(driver, PROBE_TIMEOUT).subscribe().with(version -> {
             List<Runnable> handOver;
             synchronized (this) {
@@ -393,6 +396,7 @@ public class DriverPool {
                 }, t -> {
                 });
             } else {
+                LOG.debugf("Driver %s not ready yet: %s", driver.id(), failure.getMessage());
                 vertx.setTimer(500, t -> awaitReady(driver, deadline));
             }
         });

@@ -13,6 +13,7 @@ import org.apache.spark.connect.proto.AnalyzePlanResponse;
 import org.apache.spark.connect.proto.SparkConnectServiceGrpc;
 import org.apache.spark.connect.proto.UserContext;
 
+import io.grpc.Context;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -33,10 +34,11 @@ final class DriverProbe {
                 .setClientType("pedregal-gateway-probe")
                 .setSparkVersion(AnalyzePlanRequest.SparkVersion.getDefaultInstance())
                 .build();
+        // Probes belong to no client call: started under a client's gRPC context they would die with it.
         return Uni.createFrom().emitter(emitter -> Futures.addCallback(
-                SparkConnectServiceGrpc.newFutureStub(driver.channel())
+                inRootContext(() -> SparkConnectServiceGrpc.newFutureStub(driver.channel())
                         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .analyzePlan(request),
+                        .analyzePlan(request)),
                 new FutureCallback<AnalyzePlanResponse>() {
                     @Override
                     public void onSuccess(AnalyzePlanResponse response) {
@@ -48,6 +50,15 @@ final class DriverProbe {
                         emitter.fail(t);
                     }
                 }, MoreExecutors.directExecutor()));
+    }
+
+    private static <T> T inRootContext(java.util.function.Supplier<T> call) {
+        Context previous = Context.ROOT.attach();
+        try {
+            return call.get();
+        } finally {
+            Context.ROOT.detach(previous);
+        }
     }
 
     private static String probeSession(Driver driver) {

@@ -1,0 +1,116 @@
+"""End-to-end tests of the Spark Connect gateway with the real pyspark client.
+
+The gateway under test is started by whoever runs the suite (the Java integration test, or by hand) and
+named by two environment variables:
+
+    GATEWAY_REMOTE  the Spark Connect endpoint, e.g. sc://127.0.0.1:15002
+    GATEWAY_HTTP    the operator/health/metrics endpoint, e.g. http://127.0.0.1:8081
+
+It is expected to run with 2 warm drivers (at most 3), 10 sessions per driver, and tiny reattach limits
+(spark.connect.execute.reattachable.senderMaxStreamDuration=1s, senderMaxStreamSize=200k).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import grpc
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gateway_support import Gateway, wait_until  # noqa: E402
+
+READY_TIMEOUT_S = 120
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        config._gateway = Gateway.from_env()  # type: ignore[attr-defined]
+    except RuntimeError as e:
+        raise pytest.UsageError(str(e)) from None
+    # pyspark logs every retried RPC at WARNING; the tests assert on the outcomes instead.
+    logging.getLogger("pyspark").setLevel(logging.ERROR)
+
+
+@pytest.fixture(scope="session")
+def gateway(pytestconfig: pytest.Config) -> Gateway:
+    """The gateway under test, once it reports ready (a warm driver) on /q/health/ready."""
+    gw: Gateway = pytestconfig._gateway  # type: ignore[attr-defined]
+    last = {"status": None, "body": ""}
+
+    def ready() -> bool:
+        try:
+            status, body = gw.get("/q/health/ready", timeout=5)
+        except OSError as e:
+            last["status"], last["body"] = None, repr(e)
+            return False
+        last["status"], last["body"] = status, body
+        return status == 200
+
+    wait_until(ready, READY_TIMEOUT_S, interval=1.0,
+               message=lambda: f"{gw.http}/q/health/ready to answer 200 "
+                               f"(last: {last['status']} {last['body'][:300]})")
+    return gw
+
+
+@pytest.fixture
+def new_session(gateway: Gateway):
+    """Factory of pyspark sessions connected through the gateway; every session it made is stopped at
+    teardown. Each call creates a NEW session (builder.create(), never getOrCreate())."""
+    from pyspark.sql import SparkSession
+
+    made = []
+
+    def make(remote: str | None = None):
+        session = SparkSession.builder.remote(remote or gateway.remote).create()
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        try:
+            session.stop()
+        except Exception:  # noqa: BLE001 - a session whose driver was lost cannot be released cleanly
+            pass
+
+
+@pytest.fixture
+def spark(new_session):
+    """A fresh pyspark session through the gateway, stopped (ReleaseSession) at teardown."""
+    return new_session()
+
+
+@pytest.fixture
+def channel(gateway: Gateway):
+    """A raw gRPC channel to the gateway's Spark Connect port."""
+    ch = grpc.insecure_channel(gateway.grpc_target)
+    try:
+        grpc.channel_ready_future(ch).result(timeout=10)
+        yield ch
+    finally:
+        ch.close()
+
+
+@pytest.fixture
+def stub(channel):
+    """pyspark's generated SparkConnectService stub on the raw channel."""
+    from pyspark.sql.connect.proto import base_pb2_grpc
+
+    return base_pb2_grpc.SparkConnectServiceStub(channel)
+
+
+@pytest.fixture
+def raw_sessions(stub):
+    """Session ids opened with raw requests; released at teardown (errors ignored)."""
+    from gateway_support import release_session
+
+    ids: list[str] = []
+    yield ids
+    for session_id in ids:
+        try:
+            stub.ReleaseSession(release_session(session_id), timeout=10)
+        except grpc.RpcError:
+            pass
