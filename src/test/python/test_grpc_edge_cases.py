@@ -12,8 +12,8 @@ from gateway_support import (Gateway, config_get_all, execute_sql, interrupt_all
                              release_execute_all)
 
 SERVICE = "/spark.connect.SparkConnectService"
-# long enough to still run seconds later, short enough (~1-2 min) not to hog a driver for long if it leaked
-LONG_QUERY = "SELECT sum(id % 7) FROM range(0, 100000000000, 1, 2)"
+# long enough to still run seconds later, short enough (about a minute) not to hog a driver long if it leaked
+LONG_QUERY = "SELECT sum(id % 7) FROM range(0, 20000000000, 1, 2)"
 
 
 def rpc_error(call) -> grpc.RpcError:
@@ -80,12 +80,17 @@ def test_reattach_to_another_sessions_operation_is_not_found(gateway: Gateway, s
                               timeout=120)
     stream = call_a
     try:
-        first = next(call_a)
-        assert first.operation_id == operation_a, f"the driver answered for another operation: {first}"
         # Wait for the first progress report: its Spark job runs. (Interrupting an operation that is still
-        # being analyzed can leave its job running orphaned in Spark 4.0.1, hogging the driver's cores.)
+        # being planned can leave its job running orphaned in Spark 4.0.1, hogging the driver's cores.)
+        def progressed(responses) -> bool:
+            for r in responses:
+                assert r.operation_id == operation_a, f"the driver answered for another operation: {r}"
+                if r.HasField("execution_progress") and r.execution_progress.stages:
+                    return True
+            return False
+
         deadline = time.monotonic() + 60
-        while not any(r.HasField("execution_progress") and r.execution_progress.stages for r in stream):
+        while not progressed(stream):
             # the stream ended (senderMaxStreamDuration) before any progress: reattach and keep waiting
             assert time.monotonic() < deadline, "A's operation reported no progress within 60 s"
             stream = stub.ReattachExecute(reattach(session_a, operation_a), timeout=120)

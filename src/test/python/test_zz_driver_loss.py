@@ -50,7 +50,7 @@ def test_driver_loss_fails_the_session_and_the_pool_recovers(gateway: Gateway, n
 
     def long_query() -> None:
         try:
-            outcome["rows"] = spark.range(0, 10**11, 1, 2).selectExpr("sum(id % 7) AS s").collect()
+            outcome["rows"] = spark.range(0, 2 * 10**10, 1, 2).selectExpr("sum(id % 7) AS s").collect()
         except Exception as e:  # noqa: BLE001
             outcome["error"] = e
         outcome["ended"] = time.monotonic()
