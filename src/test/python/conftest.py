@@ -12,7 +12,6 @@ It is expected to run with 2 warm drivers (at most 3), 10 sessions per driver, a
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gateway_support import Gateway, wait_until  # noqa: E402
+from gateway_support import Gateway, open_session, wait_until  # noqa: E402
 
 READY_TIMEOUT_S = 120
 
@@ -31,8 +30,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config._gateway = Gateway.from_env()  # type: ignore[attr-defined]
     except RuntimeError as e:
         raise pytest.UsageError(str(e)) from None
-    # pyspark logs every retried RPC at WARNING; the tests assert on the outcomes instead.
-    logging.getLogger("pyspark").setLevel(logging.ERROR)
 
 
 @pytest.fixture(scope="session")
@@ -60,12 +57,10 @@ def gateway(pytestconfig: pytest.Config) -> Gateway:
 def new_session(gateway: Gateway):
     """Factory of pyspark sessions connected through the gateway; every session it made is stopped at
     teardown. Each call creates a NEW session (builder.create(), never getOrCreate())."""
-    from pyspark.sql import SparkSession
-
     made = []
 
     def make(remote: str | None = None):
-        session = SparkSession.builder.remote(remote or gateway.remote).create()
+        session = open_session(remote or gateway.remote)
         made.append(session)
         return session
 

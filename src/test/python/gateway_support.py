@@ -143,6 +143,28 @@ def pid_of(member: dict) -> int:
     return int(m.group(1))
 
 
+# --- pyspark sessions ------------------------------------------------------------------------------------
+
+# Every session the suite creates stays referenced until the process ends. pyspark 4.0.1's
+# SparkSession.__del__ calls client.close(), which shuts down the release thread pool that ALL sessions of
+# the process share (ExecutePlanResponseReattachableIterator.shutdown). When the garbage collector happens
+# to run that __del__ on one of the pool's own worker threads, the shutdown fails half-way ("cannot join
+# current thread") and leaves a dead pool behind: every later query of every session then fails with
+# "RuntimeError: cannot schedule new futures after shutdown". Keeping the objects alive avoids that.
+_KEEP_ALIVE: list = []
+_KEEP_ALIVE_LOCK = threading.Lock()
+
+
+def open_session(remote: str):
+    """A NEW pyspark session (builder.create(), never getOrCreate()) for an sc:// URL."""
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.builder.remote(remote).create()
+    with _KEEP_ALIVE_LOCK:
+        _KEEP_ALIVE.append(session)
+    return session
+
+
 # --- raw Spark Connect requests ----------------------------------------------------------------------------
 
 def new_session_id() -> str:

@@ -13,7 +13,7 @@ import pytest
 from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 
-from gateway_support import Gateway
+from gateway_support import Gateway, open_session
 
 SESSIONS = 20
 READS = 4
@@ -35,7 +35,7 @@ class Worker:
         self.reads: list[list[tuple[int, str]]] = []
 
     def open_and_fill(self) -> None:
-        self.session = SparkSession.builder.remote(self.remote).create()
+        self.session = open_session(self.remote)
         self.session_id = self.session.session_id
         s = self.session
         n = self.index + 5

@@ -154,7 +154,7 @@ def test_interrupt_all_stops_a_running_query(spark):
     def long_query() -> None:
         started = time.monotonic()
         try:
-            outcome["rows"] = spark.range(0, 2 * 10**10, 1, 2).selectExpr("sum(id % 7) AS s").collect()
+            outcome["rows"] = spark.range(0, 10**11, 1, 2).selectExpr("sum(id % 7) AS s").collect()
         except Exception as e:  # noqa: BLE001
             outcome["error"] = e
         outcome["seconds"] = time.monotonic() - started
