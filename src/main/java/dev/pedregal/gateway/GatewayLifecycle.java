@@ -1,14 +1,22 @@
 package dev.pedregal.gateway;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.pedregal.gateway.backend.local.LocalProcessBackend;
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.connect.FrontDoor;
-import dev.pedregal.gateway.placement.DriverPool;
+import dev.pedregal.gateway.identity.Authenticator;
+import dev.pedregal.gateway.identity.TeamResolver;
+import dev.pedregal.gateway.placement.DriverPools;
+import dev.pedregal.gateway.placement.PoolKey;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,32 +30,70 @@ public class GatewayLifecycle {
 
     private static final Logger LOG = Logger.getLogger(GatewayLifecycle.class);
 
-    private final DriverPool pool;
+    private final DriverPools pools;
     private final FrontDoor frontDoor;
     private final LocalProcessBackend local;
     private final GatewayConfig config;
+    private final Authenticator authenticator;
+    private final TeamResolver teams;
+    private final boolean tls;
+    private final String host;
 
-    public GatewayLifecycle(DriverPool pool, @GrpcService FrontDoor frontDoor, LocalProcessBackend local, GatewayConfig config) {
-        this.pool = pool;
+    public GatewayLifecycle(DriverPools pools, @GrpcService FrontDoor frontDoor, LocalProcessBackend local,
+            GatewayConfig config, Authenticator authenticator, TeamResolver teams,
+            @ConfigProperty(name = "quarkus.grpc.server.ssl.certificate") Optional<String> certificate,
+            @ConfigProperty(name = "quarkus.grpc.server.host", defaultValue = "0.0.0.0") String host) {
+        this.pools = pools;
         this.frontDoor = frontDoor;
         this.local = local;
         this.config = config;
+        this.authenticator = authenticator;
+        this.teams = teams;
+        this.tls = certificate.isPresent();
+        this.host = host;
     }
 
     void onStart(@Observes StartupEvent event) {
+        refuseUnsafeListeners();
         int reaped = local.reapOrphans();
         if (reaped > 0) {
             LOG.warnf("Stopped %d driver(s) left running by an earlier gateway", reaped);
         }
-        pool.start();
+        pools.start(warmPools());
+    }
+
+    /** Tokens must not cross a network in clear text, and client-asserted identities must not leave loopback. */
+    private void refuseUnsafeListeners() {
+        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+        if (loopback || config.connect().allowPlaintext()) {
+            return;
+        }
+        if (!tls) {
+            throw new IllegalStateException("Spark Connect listener on " + host + " without TLS: set "
+                    + "quarkus.grpc.server.ssl.certificate/key, bind to 127.0.0.1, or set pedregal.connect.allow-plaintext=true");
+        }
+        if (!authenticator.enabled()) {
+            throw new IllegalStateException("pedregal.identity.mode=none trusts client-asserted users; it is only "
+                    + "allowed on a loopback listener");
+        }
+    }
+
+    private List<PoolKey> warmPools() {
+        if (!authenticator.enabled()) {
+            return List.of(PoolKey.UNTENANTED);
+        }
+        List<PoolKey> warm = new ArrayList<>();
+        config.identity().teams().keySet().forEach(team -> teams.environments(team)
+                .forEach(env -> warm.add(new PoolKey(team, env))));
+        return warm;
     }
 
     void onStop(@Observes ShutdownEvent event) {
         LOG.infof("Shutting down: draining %d call(s) for up to %s", frontDoor.activeCalls(),
                 config.connect().drainTimeout());
-        pool.drain();
+        pools.drain();
         frontDoor.drain(config.connect().drainTimeout());
-        pool.shutdown();
+        pools.shutdown();
         local.stopAll();
         LOG.info("All drivers stopped");
     }

@@ -24,7 +24,71 @@ public interface GatewayConfig {
     /** The local-process driver backend, the embedded default. */
     Local local();
 
+    /** Who may call, and which team and environment a call belongs to. */
+    Identity identity();
+
+    /** Per-environment settings, keyed by environment name (dev, test, staging, prod). */
+    Map<String, Environment> environments();
+
+    interface Environment {
+        /** Warm drivers of each team's pool in this environment; {@code pedregal.pool.warm-drivers} when unset. */
+        java.util.OptionalInt warmDrivers();
+    }
+
+    interface Identity {
+        /**
+         * {@code oidc}: every RPC carries a bearer token validated against the OIDC provider ({@code quarkus.oidc.*});
+         * {@code none}: the client's own user_context.user_id is trusted — for development on loopback only.
+         */
+        @WithDefault("oidc")
+        Mode mode();
+
+        /** Claim whose value becomes the user id stamped into every forwarded request. */
+        @WithDefault("preferred_username")
+        String userClaim();
+
+        /** Claim listing the caller's groups. */
+        @WithDefault("groups")
+        String groupsClaim();
+
+        /** A group named this prefix plus a team name makes its members that team's members. */
+        @WithDefault("spark-team-")
+        String teamGroupPrefix();
+
+        /** Members of this group are platform admins. */
+        @WithDefault("spark-platform-admins")
+        String adminGroup();
+
+        /** Environments a team may reach when {@code teams.<team>.environments} does not say. */
+        @WithDefault("dev")
+        List<String> defaultEnvironments();
+
+        /** Teams whose pools are warmed at start, with the environments each may reach. */
+        Map<String, Team> teams();
+
+        /** Team of a service account whose token carries no groups, keyed by its client id ({@code azp}). */
+        Map<String, String> serviceAccounts();
+
+        /** Validated tokens kept so that an RPC with a known token costs no signature check. */
+        @WithDefault("10000")
+        int tokenCacheSize();
+
+        enum Mode {
+            OIDC,
+            NONE
+        }
+
+        interface Team {
+            /** Environments the team may reach; the first is its default. */
+            Optional<List<String>> environments();
+        }
+    }
+
     interface Connect {
+        /** Allow a plaintext listener on a non-loopback address (e.g. behind a TLS-terminating mesh). */
+        @WithDefault("false")
+        boolean allowPlaintext();
+
         /** Max concurrent HTTP/2 streams a single client connection may open. */
         @WithDefault("100")
         int maxConcurrentStreams();

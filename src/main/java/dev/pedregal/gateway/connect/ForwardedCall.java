@@ -31,6 +31,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 final class ForwardedCall extends ServerCall.Listener<byte[]> {
 
     private static final Logger LOG = Logger.getLogger(ForwardedCall.class);
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final FrontDoor door;
     private final ConnectMethod method;
@@ -51,6 +52,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
     private boolean driverPaused;
     private boolean headersSent;
     private boolean learnOperation;
+    private String operationId;
     private boolean done;
 
     ForwardedCall(FrontDoor door, ConnectMethod method, MethodDescriptor<byte[], byte[]> upstreamMethod,
@@ -96,6 +98,10 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             }
             if (upstream != null) {
                 upstream.cancel("the client cancelled the call", null);
+                if (method == ConnectMethod.EXECUTE_PLAN && !fields.reattachable() && operationId != null) {
+                    // Spark keeps running a non-reattachable execution whose stream was cancelled: stop it.
+                    door.router().interrupt(route, operationId);
+                }
             }
             door.ended(this, method, Status.Code.CANCELLED, startNanos);
         });
@@ -116,7 +122,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             return;
         }
         if (fields != null) {
-            upstream.sendMessage(message);
+            upstream.sendMessage(method == ConnectMethod.ADD_ARTIFACTS ? stampedStreamMessage(message) : message);
             requestFromClient();
             return;
         }
@@ -127,7 +133,8 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             return;
         }
         first = message;
-        routing = door.router().route(method, fields).subscribe().with(
+        operationId = fields.operationId() == null || fields.operationId().isEmpty() ? null : fields.operationId();
+        routing = door.router().route(method, fields, headers).subscribe().with(
                 r -> serial.execute(() -> routed(r)),
                 t -> serial.execute(() -> fail(t)));
     }
@@ -143,12 +150,22 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             close(Status.OK, new Metadata());
             return;
         }
+        if (resolved.stampedUserId() != null) {
+            try {
+                first = UserStamp.stamp(first, fields, resolved.stampedUserId());
+            } catch (java.io.IOException e) {
+                fail(new GatewayFailure.InvalidRequest("malformed user_context in " + method.rpcName() + " request"));
+                return;
+            }
+        }
+        // The client's credentials end here; the driver gets its pool's secret instead.
+        headers.discardAll(AUTHORIZATION);
+        headers.put(AUTHORIZATION, resolved.driver().pool().driverAuthorization());
         CallOptions options = CallOptions.DEFAULT.withExecutor(serial);
         if (deadline != null) {
             options = options.withDeadline(deadline);
         }
-        learnOperation = method == ConnectMethod.EXECUTE_PLAN
-                && (fields.operationId() == null || fields.operationId().isEmpty());
+        learnOperation = method == ConnectMethod.EXECUTE_PLAN && operationId == null;
         // The driver call is tied to this call explicitly (deadline above, cancel in onCancel), not through
         // whatever gRPC context the thread running this happens to carry.
         Context previous = Context.ROOT.attach();
@@ -165,6 +182,18 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             upstream.halfClose();
         } else {
             requestFromClient();
+        }
+    }
+
+    /** Later messages of a client stream carry a user context too: stamp each. */
+    private byte[] stampedStreamMessage(byte[] message) {
+        if (route.stampedUserId() == null) {
+            return message;
+        }
+        try {
+            return UserStamp.stamp(message, RoutingFieldReader.read(method, message), route.stampedUserId());
+        } catch (java.io.IOException e) {
+            return message; // malformed: the driver rejects it itself
         }
     }
 
@@ -194,7 +223,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             }
             if (learnOperation) {
                 learnOperation = false;
-                String operationId = RoutingFieldReader.operationIdOfResponse(message);
+                operationId = RoutingFieldReader.operationIdOfResponse(message);
                 if (operationId != null) {
                     door.router().operationStarted(route, operationId);
                 }

@@ -49,6 +49,34 @@ public abstract sealed class GatewayFailure extends RuntimeException {
         }
     }
 
+    /** The caller could not be authenticated; {@link #reason()} is the audit reason code. */
+    public static final class Unauthenticated extends GatewayFailure {
+        private final String reason;
+
+        public Unauthenticated(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /** The caller is authenticated but may not reach what it asked for. */
+    public static final class PermissionDenied extends GatewayFailure {
+        private final String reason;
+
+        public PermissionDenied(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
     /** The gateway is shutting down and takes no new sessions. */
     public static final class Draining extends GatewayFailure {
         public Draining() {

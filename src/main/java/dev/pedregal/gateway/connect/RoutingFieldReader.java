@@ -18,6 +18,7 @@ public final class RoutingFieldReader {
     static final int USER_ID = 1;
     static final int RELEASE_ALL = 5;
     static final int RELEASE_UNTIL = 6;
+    static final int REQUEST_OPTIONS = 5;
 
     private RoutingFieldReader() {
     }
@@ -33,6 +34,7 @@ public final class RoutingFieldReader {
         int userContextOffset = -1;
         int userContextLength = 0;
         boolean releaseAll = false;
+        boolean reattachable = false;
         int operationField = method.operationIdField();
         try {
             while (true) {
@@ -55,6 +57,10 @@ public final class RoutingFieldReader {
                     userContextLength = in.getTotalBytesRead() - tagOffset;
                 } else if (field == operationField && lengthDelimited) {
                     operationId = in.readStringRequireUtf8();
+                } else if (method == ConnectMethod.EXECUTE_PLAN && field == REQUEST_OPTIONS && lengthDelimited) {
+                    int limit = in.pushLimit(in.readRawVarint32());
+                    reattachable |= readReattachable(in);
+                    in.popLimit(limit);
                 } else if (method == ConnectMethod.RELEASE_EXECUTE && (field == RELEASE_ALL || field == RELEASE_UNTIL)) {
                     releaseAll = field == RELEASE_ALL;
                     in.skipField(tag);
@@ -67,7 +73,8 @@ public final class RoutingFieldReader {
         } catch (IOException e) {
             throw new InvalidProtocolBufferException(e);
         }
-        return new RoutingFields(sessionId, userId, operationId, userContextOffset, userContextLength, releaseAll);
+        return new RoutingFields(sessionId, userId, operationId, userContextOffset, userContextLength, releaseAll,
+                reattachable);
     }
 
     /** Reads field 12 ({@code operation_id}) of an ExecutePlanResponse; null when absent or malformed. */
@@ -90,6 +97,30 @@ public final class RoutingFieldReader {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** RequestOption { ReattachOptions reattach_options = 1 { bool reattachable = 1 } }. */
+    private static boolean readReattachable(CodedInputStream in) throws IOException {
+        boolean reattachable = false;
+        while (!in.isAtEnd()) {
+            int tag = in.readTag();
+            if (WireFormat.getTagFieldNumber(tag) == 1
+                    && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                int limit = in.pushLimit(in.readRawVarint32());
+                while (!in.isAtEnd()) {
+                    int inner = in.readTag();
+                    if (WireFormat.getTagFieldNumber(inner) == 1 && WireFormat.getTagWireType(inner) == WireFormat.WIRETYPE_VARINT) {
+                        reattachable = in.readBool();
+                    } else if (!in.skipField(inner)) {
+                        throw new InvalidProtocolBufferException("unexpected end-group tag");
+                    }
+                }
+                in.popLimit(limit);
+            } else if (!in.skipField(tag)) {
+                throw new InvalidProtocolBufferException("unexpected end-group tag");
+            }
+        }
+        return reattachable;
     }
 
     private static String readUserId(CodedInputStream in, String current) throws IOException {

@@ -10,7 +10,8 @@ package dev.pedregal.gateway.connect;
  * @param userContextOffset byte offset of the user_context field's tag in the message, -1 when absent
  * @param userContextLength bytes of the whole user_context field (tag, length and body)
  * @param releaseAll for ReleaseExecute: true when it releases the whole operation ({@code release_all})
+ * @param reattachable for ExecutePlan: true when the client asked for a reattachable execution
  */
 public record RoutingFields(String sessionId, String userId, String operationId, int userContextOffset,
-        int userContextLength, boolean releaseAll) {
+        int userContextLength, boolean releaseAll, boolean reattachable) {
 }

@@ -4,25 +4,34 @@ import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.spark.connect.proto.InterruptRequest;
 import org.apache.spark.connect.proto.ReleaseSessionResponse;
+import org.apache.spark.connect.proto.UserContext;
 import org.jboss.logging.Logger;
 
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.observability.GatewayMetrics;
+import dev.pedregal.gateway.identity.Authenticator;
+import dev.pedregal.gateway.identity.Caller;
+import dev.pedregal.gateway.identity.TeamResolver;
 import dev.pedregal.gateway.placement.Driver;
 import dev.pedregal.gateway.placement.DriverPool;
+import dev.pedregal.gateway.placement.DriverCalls;
+import dev.pedregal.gateway.placement.DriverPools;
+import dev.pedregal.gateway.placement.PoolKey;
 import dev.pedregal.gateway.session.InMemorySessionDirectory;
 import dev.pedregal.gateway.session.SessionBinding;
 import dev.pedregal.gateway.session.SessionDirectory;
 import dev.pedregal.gateway.session.SessionKey;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * The stages a call passes before its bytes are forwarded: resolve the session (binding an opening RPC of a
- * new session to a driver the pool places it on), check that continued operations belong to it, and after
- * the call, keep bindings and driver health up to date.
+ * The stages a call passes before its bytes are forwarded — authenticate, resolve the team's pool and the
+ * session (binding an opening RPC of a new session to a driver the pool places it on), check that continued
+ * operations belong to it — and, after the call, keeping bindings and driver health up to date.
  */
 @ApplicationScoped
 public class SessionRouter {
@@ -31,13 +40,17 @@ public class SessionRouter {
     private static final Duration LOSS_CONFIRMATION = Duration.ofSeconds(2);
 
     private final SessionDirectory sessions;
-    private final DriverPool pool;
+    private final DriverPools pools;
+    private final Authenticator authenticator;
+    private final TeamResolver teams;
 
-    public SessionRouter(SessionDirectory sessions, DriverPool pool, GatewayMetrics metrics, GatewayConfig config,
-            Vertx vertx) {
+    public SessionRouter(SessionDirectory sessions, DriverPools pools, Authenticator authenticator, TeamResolver teams,
+            GatewayMetrics metrics, GatewayConfig config, Vertx vertx) {
         this.sessions = sessions;
-        this.pool = pool;
-        pool.onDriverLost(this::driverLost);
+        this.pools = pools;
+        this.authenticator = authenticator;
+        this.teams = teams;
+        pools.onDriverLost(this::driverLost);
         if (sessions instanceof InMemorySessionDirectory inMemory) {
             metrics.sessionGauge(inMemory::liveCount);
         }
@@ -51,19 +64,30 @@ public class SessionRouter {
     }
 
     /** Resolves where a call goes. Fails with a {@link GatewayFailure} the client is told. */
-    public Uni<Route> route(ConnectMethod method, RoutingFields fields) {
+    public Uni<Route> route(ConnectMethod method, RoutingFields fields, Metadata headers) {
+        if (!authenticator.enabled()) {
+            return resolve(method, fields, new SessionKey(PoolKey.UNTENANTED, fields.userId(), fields.sessionId()), null);
+        }
+        return authenticator.authenticate(headers).flatMap(caller -> {
+            PoolKey pool = teams.resolve(caller, headers);
+            return resolve(method, fields, new SessionKey(pool, caller.userId(), fields.sessionId()), caller);
+        });
+    }
+
+    private Uni<Route> resolve(ConnectMethod method, RoutingFields fields, SessionKey key, Caller caller) {
         if (!isUuid(fields.sessionId())) {
             return Uni.createFrom().failure(new GatewayFailure.InvalidRequest(
                     "session_id must be a UUID string, got '" + abbreviate(fields.sessionId()) + "'"));
         }
-        SessionKey key = new SessionKey(fields.userId(), fields.sessionId());
+        String stamp = caller == null ? null : caller.userId();
         SessionBinding binding = sessions.find(key);
         if (binding != null) {
-            return Uni.createFrom().item(() -> bound(method, fields, binding));
+            return Uni.createFrom().item(() -> bound(method, fields, binding, stamp));
         }
         if (method.opensSession()) {
+            DriverPool pool = pools.pool(key.pool());
             return sessions.bind(key, () -> pool.acquire().map(Driver::id))
-                    .map(b -> bound(method, fields, b));
+                    .map(b -> bound(method, fields, b, stamp));
         }
         if (method == ConnectMethod.RELEASE_SESSION) {
             // Releasing a session this gateway does not hold is a no-op, as on a Spark Connect server.
@@ -74,11 +98,11 @@ public class SessionRouter {
                 + " is not open on this gateway (it ended, expired or never started): create a new SparkSession"));
     }
 
-    private Route bound(ConnectMethod method, RoutingFields fields, SessionBinding binding) {
+    private Route bound(ConnectMethod method, RoutingFields fields, SessionBinding binding, String stamp) {
         if (binding.lost()) {
             throw new GatewayFailure.DriverLost(binding.key().sessionId(), binding.driverId(), binding.lostReason());
         }
-        Driver driver = pool.driver(binding.driverId());
+        Driver driver = pools.driver(binding.driverId());
         if (driver == null || !driver.serving()) {
             throw new GatewayFailure.DriverLost(binding.key().sessionId(), binding.driverId(), "driver not serving");
         }
@@ -86,14 +110,27 @@ public class SessionRouter {
         if (operationId != null && !operationId.isEmpty()) {
             if (method == ConnectMethod.EXECUTE_PLAN) {
                 sessions.addOperation(binding, operationId);
-            } else if (!binding.key().equals(sessions.sessionOfOperation(binding.key().userId(), operationId))) {
+            } else if (!binding.key().equals(sessions.sessionOfOperation(binding.key(), operationId))) {
                 throw new GatewayFailure.NotFound("operation " + operationId + " not found in session "
                         + binding.key().sessionId());
             }
         }
         binding.touch();
         driver.countRpc();
-        return Route.forward(binding, driver);
+        return Route.forward(binding, driver, stamp);
+    }
+
+    /** Stops an operation on its driver (the client cancelled a call Spark would otherwise let run on). */
+    void interrupt(Route route, String operationId) {
+        SessionKey key = route.binding().key();
+        InterruptRequest request = InterruptRequest.newBuilder().setSessionId(key.sessionId())
+                .setUserContext(UserContext.newBuilder().setUserId(key.userId()))
+                .setInterruptType(InterruptRequest.InterruptType.INTERRUPT_TYPE_OPERATION_ID)
+                .setOperationId(operationId).build();
+        Driver driver = route.driver();
+        DriverCalls.interrupt(driver, request).subscribe().with(
+                response -> LOG.debugf("Interrupted %s on %s after the client cancelled", operationId, driver.id()),
+                failure -> LOG.debugf("Could not interrupt %s on %s: %s", operationId, driver.id(), failure.getMessage()));
     }
 
     /** An ExecutePlan whose request had no operation id: the driver chose one, seen in its first response. */
@@ -103,7 +140,7 @@ public class SessionRouter {
 
     /** Bookkeeping once the driver answered a call. */
     void finished(ConnectMethod method, RoutingFields fields, Route route, Status.Code code) {
-        pool.forwardSucceeded(route.driver());
+        route.driver().pool().forwardSucceeded(route.driver());
         if (code != Status.Code.OK) {
             return;
         }
@@ -123,6 +160,7 @@ public class SessionRouter {
      */
     Uni<Throwable> upstreamBroken(Route route, Throwable transportFailure) {
         Driver driver = route.driver();
+        DriverPool pool = driver.pool();
         return pool.confirmLost(driver, LOSS_CONFIRMATION).map(lost -> {
             if (lost) {
                 return new GatewayFailure.DriverLost(route.binding().key().sessionId(), driver.id(),
@@ -141,9 +179,9 @@ public class SessionRouter {
     }
 
     private void releaseSlot(SessionBinding binding) {
-        Driver driver = pool.driver(binding.driverId());
+        Driver driver = pools.driver(binding.driverId());
         if (driver != null) {
-            pool.release(driver);
+            driver.pool().release(driver);
         }
     }
 

@@ -37,6 +37,12 @@ public final class StatusMapper {
             // ABORTED: Spark Connect clients do not retry it, and it means "retry at a higher level": a new session.
             return Status.ABORTED.withDescription(failure.getMessage()).asRuntimeException();
         }
+        if (failure instanceof GatewayFailure.Unauthenticated) {
+            return Status.UNAUTHENTICATED.withDescription(failure.getMessage()).asRuntimeException();
+        }
+        if (failure instanceof GatewayFailure.PermissionDenied) {
+            return Status.PERMISSION_DENIED.withDescription(failure.getMessage()).asRuntimeException();
+        }
         if (failure instanceof Draining) {
             // Retryable on purpose: the client's retry reaches another replica.
             return Status.UNAVAILABLE.withDescription(failure.getMessage()).asRuntimeException();

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.pedregal.gateway.placement.Driver;
 import dev.pedregal.gateway.placement.DriverPool;
+import dev.pedregal.gateway.placement.DriverPools;
 import dev.pedregal.gateway.session.SessionBinding;
 import dev.pedregal.gateway.session.SessionDirectory;
 
@@ -21,22 +22,18 @@ import dev.pedregal.gateway.session.SessionDirectory;
 @Produces(MediaType.APPLICATION_JSON)
 public class OperatorResource {
 
-    private final DriverPool pool;
+    private final DriverPools pools;
     private final SessionDirectory sessions;
 
-    public OperatorResource(DriverPool pool, SessionDirectory sessions) {
-        this.pool = pool;
+    public OperatorResource(DriverPools pools, SessionDirectory sessions) {
+        this.pools = pools;
         this.sessions = sessions;
     }
 
     @GET
     @Path("/pools")
     public List<PoolView> pools() {
-        List<DriverView> drivers = pool.drivers().stream()
-                .sorted(Comparator.comparing(Driver::startedAt))
-                .map(DriverView::of)
-                .toList();
-        return List.of(new PoolView(pool.name(), pool.backendName(), pool.countByState(), pool.waiting(), drivers));
+        return pools.all().stream().sorted(Comparator.comparing(DriverPool::name)).map(PoolView::of).toList();
     }
 
     @GET
@@ -45,14 +42,21 @@ public class OperatorResource {
         Instant now = Instant.now();
         return sessions.all().stream()
                 .sorted(Comparator.comparing(SessionBinding::createdAt))
-                .map(b -> new SessionView(b.key().sessionId(), b.key().userId(), b.driverId(),
+                .map(b -> new SessionView(b.key().sessionId(), b.key().userId(), b.key().pool().team(),
+                        b.key().pool().environment(), b.driverId(),
                         b.lost() ? "LOST" : "ACTIVE", b.lostReason(), b.createdAt(),
                         Duration.between(b.createdAt(), now).toSeconds(), b.rpcs(), b.operations().size()))
                 .toList();
     }
 
-    public record PoolView(String name, String backend, Map<?, Long> drivers, int waiting,
-            List<DriverView> members) {
+    public record PoolView(String name, String team, String environment, String backend, Map<?, Long> drivers,
+            int waiting, List<DriverView> members) {
+        static PoolView of(DriverPool pool) {
+            List<DriverView> members = pool.drivers().stream()
+                    .sorted(Comparator.comparing(Driver::startedAt)).map(DriverView::of).toList();
+            return new PoolView(pool.name(), pool.key().team(), pool.key().environment(), pool.backendName(),
+                    pool.countByState(), pool.waiting(), members);
+        }
     }
 
     public record DriverView(String id, String state, String endpoint, String process, int sessions, long rpcs,
@@ -63,7 +67,7 @@ public class OperatorResource {
         }
     }
 
-    public record SessionView(String sessionId, String userId, String driverId, String state, String lostReason,
+    public record SessionView(String sessionId, String userId, String team, String environment, String driverId, String state, String lostReason,
             Instant createdAt, long ageSeconds, long rpcs, int operations) {
     }
 }

@@ -15,7 +15,7 @@ import io.grpc.ManagedChannel;
 public final class Driver {
 
     private final String id;
-    private final String pool;
+    private final DriverPool pool;
     private final DriverHandle handle;
     private final ManagedChannel channel;
     private final Instant startedAt = Instant.now();
@@ -31,7 +31,7 @@ public final class Driver {
     private final LongAdder failedForwards = new LongAdder();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
-    Driver(String id, String pool, DriverHandle handle, ManagedChannel channel) {
+    Driver(String id, DriverPool pool, DriverHandle handle, ManagedChannel channel) {
         this.id = id;
         this.pool = pool;
         this.handle = handle;
@@ -42,7 +42,8 @@ public final class Driver {
         return id;
     }
 
-    public String pool() {
+    /** The pool the driver belongs to. */
+    public DriverPool pool() {
         return pool;
     }
 

@@ -8,13 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.pedregal.gateway.backend.DriverBackend;
@@ -38,13 +34,18 @@ import io.vertx.core.Vertx;
  * <p>Placement decisions are made under this object's lock, which is held only for in-memory bookkeeping
  * (never across I/O). The per-RPC path of a bound session never takes it.
  */
-@ApplicationScoped
-public class DriverPool {
+public final class DriverPool {
 
     private static final Logger LOG = Logger.getLogger(DriverPool.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+    /** Spark Connect's pre-shared-key setting: the server then requires {@code authorization: Bearer <key>}. */
+    public static final String DRIVER_TOKEN_CONF = "spark.connect.authenticate.token";
 
-    private final String name = "default";
+    private final PoolKey key;
+    private final String name;
+    private final int warmDrivers;
+    private final String authorization;
+    private final Map<String, String> sparkConf;
     private final GatewayConfig.Pool config;
     private final GatewayConfig.Connect connect;
     private final DriverBackend backend;
@@ -54,15 +55,31 @@ public class DriverPool {
 
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final List<BiConsumer<Driver, String>> lostListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Driver> index;
+    private final BiConsumer<Driver, String> lost;
     private final AtomicLong sequence = new AtomicLong();
     private int launching;
     private boolean closed;
     private long timerId = -1;
 
-    public DriverPool(GatewayConfig config, DriverBackend backend, Vertx vertx, GatewayMetrics metrics,
-            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size", defaultValue = "134217728")
-            int maxMessageSize) {
+    /**
+     * @param index every pool's drivers by id, kept up to date by the pools
+     * @param lost told when a driver of this pool ends, with the reason, so its sessions can be marked lost
+     */
+    DriverPool(PoolKey key, int warmDrivers, GatewayConfig config, DriverBackend backend, Vertx vertx,
+            GatewayMetrics metrics, int maxMessageSize, Map<String, Driver> index, BiConsumer<Driver, String> lost) {
+        this.key = key;
+        this.name = key.name();
+        this.warmDrivers = warmDrivers;
+        this.index = index;
+        this.lost = lost;
+        // The pool's drivers accept only calls carrying this secret (spark.connect.authenticate.token), which
+        // only the gateway adds: a client reaching a driver directly is refused.
+        String secret = newSecret();
+        this.authorization = "Bearer " + secret;
+        Map<String, String> conf = new java.util.HashMap<>(config.pool().sparkConf());
+        conf.put(DRIVER_TOKEN_CONF, secret);
+        this.sparkConf = Map.copyOf(conf);
         this.config = config.pool();
         this.connect = config.connect();
         this.backend = backend;
@@ -80,6 +97,15 @@ public class DriverPool {
 
     public String name() {
         return name;
+    }
+
+    public PoolKey key() {
+        return key;
+    }
+
+    /** The {@code authorization} header value the pool's drivers require. */
+    public String driverAuthorization() {
+        return authorization;
     }
 
     public String backendName() {
@@ -104,10 +130,6 @@ public class DriverPool {
         return waiters.size();
     }
 
-    /** Registers a listener told when a driver ends with the reason, so its sessions can be marked lost. */
-    public void onDriverLost(BiConsumer<Driver, String> listener) {
-        lostListeners.add(listener);
-    }
 
     /**
      * Takes a slot for a new session on the least-loaded healthy driver, waiting up to the configured
@@ -300,11 +322,11 @@ public class DriverPool {
             }
             int unserved = Math.max(0, waiters.size() - startingSlots);
             int neededForWaiters = (unserved + config.maxSessionsPerDriver() - 1) / config.maxSessionsPerDriver();
-            int need = Math.max(config.warmDrivers() - withRoom, 0) + neededForWaiters;
+            int need = Math.max(warmDrivers - withRoom, 0) + neededForWaiters;
             toStart = Math.max(0, Math.min(need, config.maxDrivers() - alive));
             launching += toStart;
 
-            int surplus = withRoom - config.warmDrivers();
+            int surplus = withRoom - warmDrivers;
             long idleLimit = config.idleStop().toNanos();
             for (Driver d : drivers.values()) {
                 if (surplus <= 0) {
@@ -330,7 +352,7 @@ public class DriverPool {
     private void launch() {
         String id = "drv-" + sequence.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         metrics.driverStarted(name);
-        backend.start(new DriverSpec(id, name, config.sparkConf()))
+        backend.start(new DriverSpec(id, name, sparkConf))
                 .subscribe().with(handle -> launched(handle), failure -> {
                     synchronized (this) {
                         launching--;
@@ -349,12 +371,13 @@ public class DriverPool {
                 .channelType(NioSocketChannel.class)
                 .directExecutor()
                 .build();
-        Driver driver = new Driver(handle.driverId(), name, handle, channel);
+        Driver driver = new Driver(handle.driverId(), this, handle, channel);
         boolean stopNow;
         synchronized (this) {
             launching--;
             stopNow = closed;
             drivers.put(driver.id(), driver);
+            index.put(driver.id(), driver);
         }
         handle.terminated().thenAccept(reason -> terminated(driver, reason));
         if (stopNow) {
@@ -373,7 +396,7 @@ public class DriverPool {
         // A starting driver refuses connections until its port is bound; without this the channel's
         // reconnect backoff (up to two minutes) would decide when the driver is first seen ready.
         driver.channel().resetConnectBackoff();
-        DriverProbe.sparkVersion(driver, PROBE_TIMEOUT).subscribe().with(version -> {
+        DriverCalls.sparkVersion(driver, PROBE_TIMEOUT).subscribe().with(version -> {
             List<Runnable> handOver;
             synchronized (this) {
                 if (driver.state() != DriverState.STARTING) {
@@ -407,13 +430,14 @@ public class DriverPool {
         synchronized (this) {
             driver.state(DriverState.GONE);
             drivers.remove(driver.id());
+            index.remove(driver.id());
         }
         driver.channel().shutdownNow();
         if (!intended) {
             metrics.driverFailed(name);
             LOG.warnf("Driver %s ended unexpectedly: %s", driver.id(), reason);
         }
-        lostListeners.forEach(l -> l.accept(driver, intended ? "stopped by the gateway" : reason));
+        lost.accept(driver, intended ? "stopped by the gateway" : reason);
         reconcile();
     }
 
@@ -422,7 +446,7 @@ public class DriverPool {
         long now = System.nanoTime();
         for (Driver d : drivers.values()) {
             if (d.state() == DriverState.READY || d.state() == DriverState.EJECTED) {
-                DriverProbe.sparkVersion(d, PROBE_TIMEOUT).subscribe().with(v -> {
+                DriverCalls.sparkVersion(d, PROBE_TIMEOUT).subscribe().with(v -> {
                     if (d.state() == DriverState.EJECTED && !d.ejected(System.nanoTime())) {
                         List<Runnable> handOver;
                         synchronized (this) {
@@ -436,6 +460,12 @@ public class DriverPool {
             }
         }
         reconcile();
+    }
+
+    private static String newSecret() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static final class Waiter {

@@ -53,19 +53,19 @@ public class InMemorySessionDirectory implements SessionDirectory {
     @Override
     public void addOperation(SessionBinding binding, String operationId) {
         if (binding.operations().add(operationId)) {
-            operations.put(new OperationKey(binding.key().userId(), operationId), binding.key());
+            operations.put(OperationKey.of(binding.key(), operationId), binding.key());
         }
     }
 
     @Override
     public void removeOperation(SessionBinding binding, String operationId) {
         binding.operations().remove(operationId);
-        operations.remove(new OperationKey(binding.key().userId(), operationId), binding.key());
+        operations.remove(OperationKey.of(binding.key(), operationId), binding.key());
     }
 
     @Override
-    public SessionKey sessionOfOperation(String userId, String operationId) {
-        return operations.get(new OperationKey(userId, operationId));
+    public SessionKey sessionOfOperation(SessionKey caller, String operationId) {
+        return operations.get(OperationKey.of(caller, operationId));
     }
 
     @Override
@@ -111,7 +111,7 @@ public class InMemorySessionDirectory implements SessionDirectory {
 
     private void forgetOperations(SessionBinding binding) {
         for (String op : binding.operations()) {
-            operations.remove(new OperationKey(binding.key().userId(), op), binding.key());
+            operations.remove(OperationKey.of(binding.key(), op), binding.key());
         }
     }
 
@@ -137,6 +137,10 @@ public class InMemorySessionDirectory implements SessionDirectory {
         return expired;
     }
 
-    private record OperationKey(String userId, String operationId) {
+    /** Operation ids are scoped like sessions: by pool and user. */
+    private record OperationKey(dev.pedregal.gateway.placement.PoolKey pool, String userId, String operationId) {
+        static OperationKey of(SessionKey session, String operationId) {
+            return new OperationKey(session.pool(), session.userId(), operationId);
+        }
     }
 }

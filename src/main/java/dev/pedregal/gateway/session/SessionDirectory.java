@@ -26,8 +26,8 @@ public interface SessionDirectory {
     /** Forgets an operation. */
     void removeOperation(SessionBinding binding, String operationId);
 
-    /** The session an operation of this user belongs to, or null. */
-    SessionKey sessionOfOperation(String userId, String operationId);
+    /** The session an operation belongs to among those of the caller's pool and user, or null. */
+    SessionKey sessionOfOperation(SessionKey caller, String operationId);
 
     /** Removes a session's binding; returns it, or null when there was none. */
     SessionBinding release(SessionKey key);

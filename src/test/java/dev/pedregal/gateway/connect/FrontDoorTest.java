@@ -241,6 +241,26 @@ class FrontDoorTest {
     }
 
     @Test
+    @Order(12)
+    void aClientConnectingStraightToADriverIsRefused() throws Exception {
+        String endpoint = (String) Operator.drivers().get(0).get("endpoint");
+        String[] hostPort = endpoint.split(":");
+        io.grpc.ManagedChannel direct = io.grpc.ManagedChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
+                .usePlaintext().build();
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> org.apache.spark.connect.proto.SparkConnectServiceGrpc
+                    .newBlockingStub(direct).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .config(ConfigRequest.newBuilder().setSessionId(newSession()).setUserContext(ConnectClient.user("eve"))
+                            .setOperation(ConfigRequest.Operation.newBuilder()
+                                    .setGetAll(ConfigRequest.GetAll.getDefaultInstance()))
+                            .build()));
+            assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+        } finally {
+            direct.shutdownNow();
+        }
+    }
+
+    @Test
     @Order(100)
     void aDriverKilledMidQueryLosesItsSessionClearlyAndThePoolRefills() throws Exception {
         String session = newSession();

@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.placement.PoolKey;
 import io.smallrye.mutiny.Uni;
 
 class InMemorySessionDirectoryTest {
 
     final InMemorySessionDirectory directory = new InMemorySessionDirectory(config(Duration.ofHours(1)));
-    final SessionKey key = new SessionKey("alice", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+    static final PoolKey ANALYTICS = new PoolKey("analytics", "dev");
+    final SessionKey key = new SessionKey(ANALYTICS, "alice", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
 
     @Test
     void concurrentFirstRpcsOfOneSessionPlaceItOnce() throws Exception {
@@ -63,22 +65,24 @@ class InMemorySessionDirectoryTest {
     void operationsAreScopedToTheirUserAndSession() {
         SessionBinding b = directory.bind(key, () -> Uni.createFrom().item("drv-1")).await().indefinitely();
         directory.addOperation(b, "op-1");
-        assertEquals(key, directory.sessionOfOperation("alice", "op-1"));
-        assertNull(directory.sessionOfOperation("bob", "op-1"));
+        assertEquals(key, directory.sessionOfOperation(key, "op-1"));
+        assertNull(directory.sessionOfOperation(new SessionKey(ANALYTICS, "bob", key.sessionId()), "op-1"));
+        assertNull(directory.sessionOfOperation(new SessionKey(new PoolKey("marketing", "dev"), "alice", key.sessionId()),
+                "op-1"), "another team's pool never sees the operation");
         directory.removeOperation(b, "op-1");
-        assertNull(directory.sessionOfOperation("alice", "op-1"));
+        assertNull(directory.sessionOfOperation(key, "op-1"));
     }
 
     @Test
     void aLostDriverTurnsItsSessionsIntoTombstones() {
         SessionBinding b = directory.bind(key, () -> Uni.createFrom().item("drv-1")).await().indefinitely();
-        SessionKey other = new SessionKey("bob", key.sessionId());
+        SessionKey other = new SessionKey(ANALYTICS, "bob", key.sessionId());
         directory.bind(other, () -> Uni.createFrom().item("drv-2")).await().indefinitely();
         directory.addOperation(b, "op-1");
         assertEquals(1, directory.driverLost("drv-1", "killed").size());
         assertTrue(directory.find(key).lost());
         assertEquals("killed", directory.find(key).lostReason());
-        assertNull(directory.sessionOfOperation("alice", "op-1"));
+        assertNull(directory.sessionOfOperation(key, "op-1"));
         assertTrue(!directory.find(other).lost(), "another user's session on another driver is untouched");
     }
 
@@ -94,6 +98,7 @@ class InMemorySessionDirectoryTest {
         return new GatewayConfig() {
             public Connect connect() {
                 return new Connect() {
+                    public boolean allowPlaintext() { return false; }
                     public int maxConcurrentStreams() { return 100; }
                     public int maxRstFramesPerWindow() { return 200; }
                     public Duration rstWindow() { return Duration.ofSeconds(10); }
@@ -112,6 +117,14 @@ class InMemorySessionDirectoryTest {
 
             public Local local() {
                 throw new UnsupportedOperationException();
+            }
+
+            public Identity identity() {
+                throw new UnsupportedOperationException();
+            }
+
+            public java.util.Map<String, Environment> environments() {
+                return java.util.Map.of();
             }
         };
     }

@@ -90,7 +90,11 @@ public class LocalProcessBackend implements DriverBackend {
         int reaped = 0;
         try (Stream<Path> files = Files.list(workDir)) {
             for (Path pidFile : files.filter(p -> p.toString().endsWith(PID_SUFFIX)).toList()) {
-                Optional<ProcessHandle> orphan = readPid(pidFile).flatMap(ProcessHandle::of)
+                long[] pids = readPids(pidFile);
+                if (pids.length == 2 && ProcessHandle.of(pids[1]).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue; // its gateway still runs: not an orphan
+                }
+                Optional<ProcessHandle> orphan = (pids.length > 0 ? ProcessHandle.of(pids[0]) : Optional.<ProcessHandle> empty())
                         .filter(h -> h.info().commandLine().map(c -> c.contains(SERVER_CLASS)).orElse(false));
                 if (orphan.isPresent()) {
                     LOG.warnf("Stopping orphaned driver process %d left by an earlier gateway", orphan.get().pid());
@@ -142,7 +146,8 @@ public class LocalProcessBackend implements DriverBackend {
             builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
             Process process = builder.start();
             Path pidFile = workDir.resolve(spec.driverId() + PID_SUFFIX);
-            Files.writeString(pidFile, Long.toString(process.pid()));
+            // "<driver pid> <gateway pid>": a later gateway reaps the driver only once its owner is gone.
+            Files.writeString(pidFile, process.pid() + " " + ProcessHandle.current().pid());
             LocalDriver driver = new LocalDriver(spec.driverId(), port, process, log);
             running.put(spec.driverId(), driver);
             process.onExit().thenAccept(p -> {
@@ -177,11 +182,12 @@ public class LocalProcessBackend implements DriverBackend {
         }
     }
 
-    private static Optional<Long> readPid(Path pidFile) {
+    private static long[] readPids(Path pidFile) {
         try {
-            return Optional.of(Long.parseLong(Files.readString(pidFile).trim()));
+            return java.util.Arrays.stream(Files.readString(pidFile).trim().split("\\s+")).mapToLong(Long::parseLong)
+                    .toArray();
         } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
+            return new long[0];
         }
     }
 

@@ -1,0 +1,153 @@
+package dev.pedregal.gateway.identity;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.identity.IdentityFailure.Reason;
+import io.grpc.Metadata;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Validates the bearer token of every RPC with Quarkus OIDC (issuer and audience pinned, keys from the
+ * provider's cached JWKS, asymmetric algorithms only). A token seen before is answered from a bounded cache
+ * — its expiry still checked on every RPC — so a session's RPCs cost no signature check and never a network
+ * round trip. Tokens are never logged.
+ */
+@ApplicationScoped
+public class Authenticator {
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final String BEARER = "bearer ";
+
+    private final GatewayConfig.Identity config;
+    private final Instance<TenantIdentityProvider> oidc;
+    private final Map<String, Caller> validated = new ConcurrentHashMap<>();
+
+    public Authenticator(GatewayConfig config, Instance<TenantIdentityProvider> oidc) {
+        this.config = config.identity();
+        this.oidc = oidc;
+    }
+
+    /** True when calls must carry a token; false in the loopback development mode. */
+    public boolean enabled() {
+        return config.mode() == GatewayConfig.Identity.Mode.OIDC;
+    }
+
+    /** The caller of an RPC; fails with {@code Unauthenticated} naming the reason. */
+    public Uni<Caller> authenticate(Metadata headers) {
+        String header = headers.get(AUTHORIZATION);
+        if (header == null || header.isBlank()) {
+            return Uni.createFrom().failure(IdentityFailure.unauthenticated(Reason.MISSING_TOKEN,
+                    "no bearer token: connect with sc://<gateway>:15002/;token=<OIDC access token>"));
+        }
+        if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Uni.createFrom().failure(IdentityFailure.unauthenticated(Reason.INVALID_TOKEN,
+                    "the authorization metadata is not a bearer token"));
+        }
+        String token = header.substring(BEARER.length()).trim();
+        Caller known = validated.get(token);
+        if (known != null) {
+            return unexpired(known);
+        }
+        return oidc.get().authenticate(new AccessTokenCredential(token))
+                .onFailure().transform(Authenticator::classify)
+                .map(identity -> remember(token, caller(identity)))
+                .flatMap(this::unexpired);
+    }
+
+    private Uni<Caller> unexpired(Caller caller) {
+        if (caller.expiresAt() != null && Instant.now().isAfter(caller.expiresAt())) {
+            return Uni.createFrom().failure(IdentityFailure.unauthenticated(Reason.EXPIRED,
+                    "the bearer token expired at " + caller.expiresAt() + ": get a new token and reconnect"));
+        }
+        return Uni.createFrom().item(caller);
+    }
+
+    private Caller remember(String token, Caller caller) {
+        if (validated.size() >= config.tokenCacheSize()) {
+            validated.values().removeIf(c -> c.expiresAt() != null && Instant.now().isAfter(c.expiresAt()));
+            if (validated.size() >= config.tokenCacheSize()) {
+                validated.clear();
+            }
+        }
+        validated.put(token, caller);
+        return caller;
+    }
+
+    private Caller caller(SecurityIdentity identity) {
+        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
+        String user = claim(jwt, config.userClaim());
+        if (user == null) {
+            user = jwt.getSubject();
+        }
+        Set<String> groups = groups(jwt.getClaim(config.groupsClaim()));
+        Set<String> teams = new HashSet<>();
+        for (String group : groups) {
+            if (group.startsWith(config.teamGroupPrefix())) {
+                teams.add(group.substring(config.teamGroupPrefix().length()));
+            }
+        }
+        String clientId = claim(jwt, "azp");
+        if (teams.isEmpty() && clientId != null && config.serviceAccounts().containsKey(clientId)) {
+            teams.add(config.serviceAccounts().get(clientId));
+        }
+        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : null;
+        return new Caller(user, Set.copyOf(teams), groups.contains(config.adminGroup()), expires, clientId);
+    }
+
+    private static String claim(JsonWebToken jwt, String name) {
+        Object value = jwt.getClaim(name);
+        if (value == null) {
+            return null;
+        }
+        String s = value instanceof jakarta.json.JsonString js ? js.getString() : value.toString();
+        return s.isBlank() ? null : s;
+    }
+
+    private static Set<String> groups(Object claim) {
+        Set<String> groups = new HashSet<>();
+        if (claim instanceof Collection<?> values) {
+            for (Object v : values) {
+                String s = v instanceof jakarta.json.JsonString js ? js.getString() : String.valueOf(v);
+                groups.add(s.startsWith("/") ? s.substring(1) : s);
+            }
+        }
+        return groups;
+    }
+
+    /** Turns a validation failure into the fixed reason the client and the audit see. */
+    static Throwable classify(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            text.append(' ').append(t.getMessage());
+        }
+        String m = text.toString().toLowerCase(Locale.ROOT);
+        if (m.contains("expiration time") || m.contains("expired")) {
+            return IdentityFailure.unauthenticated(Reason.EXPIRED, "the bearer token has expired: get a new token and reconnect");
+        }
+        if (m.contains("issuer")) {
+            return IdentityFailure.unauthenticated(Reason.WRONG_ISSUER, "the bearer token was issued by another issuer");
+        }
+        if (m.contains("audience")) {
+            return IdentityFailure.unauthenticated(Reason.WRONG_AUDIENCE, "the bearer token is not meant for this gateway (audience)");
+        }
+        if (m.contains("kid") || m.contains("no matching") || m.contains("key resolution") || m.contains("jwk")) {
+            return IdentityFailure.unauthenticated(Reason.UNKNOWN_KID, "the bearer token is signed with a key the identity provider does not publish");
+        }
+        return IdentityFailure.unauthenticated(Reason.INVALID_TOKEN, "the bearer token is not valid");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.pedregal.gateway.placement;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.pedregal.gateway.backend.DriverBackend;
+import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.observability.GatewayMetrics;
+import io.vertx.core.Vertx;
+
+/**
+ * Every pool, keyed by (team, environment), and an index of every driver by id for the per-RPC path.
+ * Pools named in configuration are warmed at start; others are created on their first session.
+ */
+@ApplicationScoped
+public class DriverPools {
+
+    private final GatewayConfig config;
+    private final DriverBackend backend;
+    private final Vertx vertx;
+    private final GatewayMetrics metrics;
+    private final int maxMessageSize;
+    private final Map<PoolKey, DriverPool> pools = new ConcurrentHashMap<>();
+    private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
+    private final List<BiConsumer<Driver, String>> lostListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean draining;
+
+    public DriverPools(GatewayConfig config, DriverBackend backend, Vertx vertx, GatewayMetrics metrics,
+            @ConfigProperty(name = "quarkus.grpc.server.max-inbound-message-size", defaultValue = "134217728")
+            int maxMessageSize) {
+        this.config = config;
+        this.backend = backend;
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** Warms the pools configuration names. */
+    public void start(Collection<PoolKey> warm) {
+        warm.forEach(this::pool);
+    }
+
+    /** The pool of a team and environment, created (and warmed) on first use. */
+    public DriverPool pool(PoolKey key) {
+        DriverPool pool = pools.get(key);
+        if (pool != null) {
+            return pool;
+        }
+        return pools.computeIfAbsent(key, k -> {
+            DriverPool created = new DriverPool(k, warmDrivers(k), config, backend, vertx, metrics, maxMessageSize,
+                    drivers, (driver, reason) -> lostListeners.forEach(l -> l.accept(driver, reason)));
+            metrics.poolGauges(k.name(), created);
+            vertx.runOnContext(v -> {
+                created.start();
+                if (draining) {
+                    created.drain();
+                }
+            });
+            return created;
+        });
+    }
+
+    private int warmDrivers(PoolKey key) {
+        GatewayConfig.Environment env = config.environments().get(key.environment());
+        return env != null && env.warmDrivers().isPresent() ? env.warmDrivers().getAsInt() : config.pool().warmDrivers();
+    }
+
+    /** The driver with this id in any pool, or null. */
+    public Driver driver(String id) {
+        return drivers.get(id);
+    }
+
+    public Collection<DriverPool> all() {
+        return pools.values();
+    }
+
+    /** True when some pool has a warm driver. */
+    public boolean ready() {
+        return pools.values().stream().anyMatch(DriverPool::ready);
+    }
+
+    /** Registers a listener told when any driver ends, so its sessions can be marked lost. */
+    public void onDriverLost(BiConsumer<Driver, String> listener) {
+        lostListeners.add(listener);
+    }
+
+    /** Stops placing new sessions in every pool. */
+    public void drain() {
+        draining = true;
+        pools.values().forEach(DriverPool::drain);
+    }
+
+    /** Stops every driver of every pool. Blocks; called once at shutdown. */
+    public void shutdown() {
+        draining = true;
+        for (DriverPool pool : new ArrayList<>(pools.values())) {
+            pool.shutdown();
+        }
+    }
+}
