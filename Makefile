@@ -8,14 +8,23 @@ VENV := $(LOCAL)/venv
 MVN := ./mvnw -B -ntp
 JAR := target/quarkus-app/quarkus-run.jar
 
-.PHONY: help deps spark python build run test unit clean
+CERTS := $(LOCAL)/certs
+KEYCLOAK := src/local-stack/keycloak.sh
+
+.PHONY: help deps spark python keycloak certs build run token test unit clean
 
 help:
 	@echo "make run    start the gateway with a warm pool of local Spark drivers (foreground)"
 	@echo "make test   run every test (unit, component, end to end with pyspark and real Spark)"
 	@echo "make deps   fetch Spark $(SPARK_VERSION) jars and the Python client into $(LOCAL)/"
 
-deps: spark python
+deps: spark python keycloak
+
+keycloak:
+	$(KEYCLOAK) fetch
+
+certs:
+	src/local-stack/certs.sh $(CERTS) >/dev/null
 
 spark: $(SPARK_HOME)/.complete $(SPARK_CLIENT)/.complete
 
@@ -40,16 +49,29 @@ $(VENV)/.complete: src/test/python/requirements.txt
 build: spark
 	$(MVN) -q package -DskipTests
 
-run: deps build
+# The whole local stack, secure by default: Keycloak (OIDC) on :8180, the gateway with TLS on :15002 and its
+# operator API on :8080, and warm local Spark drivers for the teams in application.properties.
+run: deps build certs
+	$(KEYCLOAK) start --port 8180
 	@echo ""
-	@echo "Starting the Pedregal Spark gateway on :15002 (Spark Connect) and :8080 (operator API)."
-	@echo "Once a driver is warm (GET http://localhost:8080/q/health/ready), connect with pyspark:"
+	@echo "Pedregal Spark gateway: Spark Connect (TLS) on :15002, operator API on :8080, Keycloak on :8180."
+	@echo "Once a driver is warm (curl -s localhost:8080/q/health/ready), connect as alice (team analytics):"
 	@echo ""
+	@echo "    export GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=$(CERTS)/ca.crt"
+	@echo "    TOKEN=\$$(make -s token USER=alice)"
 	@echo "    $(VENV)/bin/python -c \"from pyspark.sql import SparkSession; \\"
-	@echo "        spark = SparkSession.builder.remote('sc://localhost:15002').getOrCreate(); \\"
-	@echo "        spark.sql('select 1 as one').show()\""
+	@echo "        spark = SparkSession.builder.remote('sc://localhost:15002/;token=' + '\$$TOKEN').getOrCreate(); \\"
+	@echo "        spark.sql('select current_user() as me, 1 as one').show()\""
 	@echo ""
-	exec java -jar $(JAR)
+	trap '$(KEYCLOAK) stop --port 8180' EXIT; java \
+	  -Dquarkus.grpc.server.ssl.certificate=$(CERTS)/server.crt \
+	  -Dquarkus.grpc.server.ssl.key=$(CERTS)/server.key \
+	  -jar $(JAR)
+
+# A fresh access token from the local Keycloak: make token USER=alice (users alice, bob, carol, dave, erin;
+# service account ci-analytics).
+token:
+	@$(KEYCLOAK) token $(USER) --port 8180
 
 unit:
 	$(MVN) test -Dtest='!*IT' -Dsurefire.failIfNoSpecifiedTests=false
