@@ -109,3 +109,54 @@ def raw_sessions(stub):
             stub.ReleaseSession(release_session(session_id), timeout=10)
         except grpc.RpcError:
             pass
+
+
+@pytest.fixture(scope="module")
+def direct_driver():
+    """A standalone Spark Connect server with the same stream limits as the pool's drivers, started from the
+    same Spark jars and reached without the gateway: the baseline a result through the gateway must equal.
+    (The pool's own drivers refuse clients that bypass the gateway.)"""
+    import os
+    import socket
+    import subprocess
+    import tempfile
+    import time
+
+    repo = Path(__file__).resolve().parents[3]
+    jars = repo / ".local" / "spark-4.0.1" / "jars"
+    assert jars.is_dir(), f"Spark jars missing in {jars}: run `make deps`"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    opens = [f"--add-opens=java.base/{p}=ALL-UNNAMED" for p in (
+        "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+        "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
+        "sun.security.action", "sun.util.calendar")]
+    java = Path(os.environ.get("JAVA_HOME", "/usr")) / "bin" / "java"
+    cmd = [str(java) if java.exists() else "java", "-Xmx768m", "-XX:+IgnoreUnrecognizedVMOptions", *opens,
+           "-cp", f"{jars}/*", "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]",
+           "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+           "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+           "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false",
+           "--conf", "spark.connect.execute.reattachable.senderMaxStreamDuration=1s",
+           "--conf", "spark.connect.execute.reattachable.senderMaxStreamSize=200k", "spark-internal"]
+    log = tempfile.NamedTemporaryFile(prefix="direct-driver-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"})
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"the direct Spark Connect server exited; see {log.name}"
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError(f"the direct Spark Connect server did not listen within 120 s; see {log.name}")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

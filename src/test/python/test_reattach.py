@@ -23,7 +23,7 @@ def expected_frame(rows: int) -> pd.DataFrame:
     })
 
 
-def test_long_result_reattaches_and_equals_a_direct_driver_result(gateway: Gateway, new_session):
+def test_long_result_reattaches_and_equals_a_direct_driver_result(gateway: Gateway, new_session, direct_driver):
     drivers = gateway.ready_members()
     assert drivers, f"no READY driver in /api/v1/pools: {gateway.members()}"
 
@@ -31,8 +31,8 @@ def test_long_result_reattaches_and_equals_a_direct_driver_result(gateway: Gatew
     through_gateway = new_session().sql(QUERY.format(rows=ROWS)).toPandas()
     reattach_after = gateway.rpc_count("ReattachExecute", "OK")
 
-    # the same query, by a client connected straight to a driver, bypassing the gateway
-    direct = new_session(f"sc://{drivers[0]['endpoint']}").sql(QUERY.format(rows=ROWS)).toPandas()
+    # the same query, by a client connected straight to a Spark Connect server, bypassing the gateway
+    direct = new_session(direct_driver).sql(QUERY.format(rows=ROWS)).toPandas()
 
     assert len(through_gateway) == ROWS, f"gateway result has {len(through_gateway)} rows, expected {ROWS}"
     pd.testing.assert_frame_equal(through_gateway, direct, obj="gateway result vs direct-to-driver result")
@@ -63,3 +63,14 @@ def test_long_collect_reattaches_without_errors(gateway: Gateway, spark):
 
     entry = gateway.session(spark.session_id)
     assert entry is not None and entry["state"] == "ACTIVE", f"session entry: {entry}"
+
+
+def test_a_client_cannot_bypass_the_gateway(gateway: Gateway, new_session):
+    """The pool's drivers accept only the gateway (a per-pool secret): connecting straight to one fails."""
+    endpoint = gateway.ready_members()[0]["endpoint"]
+    try:
+        new_session(f"sc://{endpoint}").sql("select 1").collect()
+    except Exception as e:  # noqa: BLE001 - pyspark wraps the gRPC status
+        assert "UNAUTHENTICATED" in str(e) or "authentication" in str(e).lower(), str(e)
+    else:
+        raise AssertionError(f"a client reached driver {endpoint} without the gateway")

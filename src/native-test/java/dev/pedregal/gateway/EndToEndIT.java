@@ -80,13 +80,23 @@ class EndToEndIT {
         return run(new ProcessBuilder(command), timeoutSeconds);
     }
 
+    /** Runs a client; its output is echoed through this JVM so the test report and the console carry it. */
     static int run(ProcessBuilder builder, int timeoutSeconds) throws Exception {
-        Process process = builder.inheritIO().start();
+        Process process = builder.redirectErrorStream(true).start();
+        Thread echo = new Thread(() -> {
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+                lines.lines().forEach(System.out::println);
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        echo.start();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new AssertionError(builder.command() + " did not finish within " + timeoutSeconds + " s");
         }
+        echo.join(5000);
         return process.exitValue();
     }
 }

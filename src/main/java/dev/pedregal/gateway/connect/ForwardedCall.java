@@ -232,7 +232,9 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
                 headersSent = true;
                 downstream.sendHeaders(new Metadata());
             }
-            downstream.sendMessage(message);
+            downstream.sendMessage(method == ConnectMethod.CONFIG
+                    ? SecretRedaction.redact(message, route.driver().pool().driverSecret(), route)
+                    : message);
             if (downstream.isReady()) {
                 upstream.request(1);
             } else {

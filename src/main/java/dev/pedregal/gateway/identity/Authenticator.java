@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import dev.pedregal.gateway.config.GatewayConfig;
@@ -37,9 +38,13 @@ public class Authenticator {
     private final Instance<TenantIdentityProvider> oidc;
     private final Map<String, Caller> validated = new ConcurrentHashMap<>();
 
-    public Authenticator(GatewayConfig config, Instance<TenantIdentityProvider> oidc) {
+    private final long graceSeconds;
+
+    public Authenticator(GatewayConfig config, Instance<TenantIdentityProvider> oidc,
+            @ConfigProperty(name = "quarkus.oidc.token.lifespan-grace", defaultValue = "0") int graceSeconds) {
         this.config = config.identity();
         this.oidc = oidc;
+        this.graceSeconds = graceSeconds;
     }
 
     /** True when calls must carry a token; false in the loopback development mode. */
@@ -70,7 +75,8 @@ public class Authenticator {
     }
 
     private Uni<Caller> unexpired(Caller caller) {
-        if (caller.expiresAt() != null && Instant.now().isAfter(caller.expiresAt())) {
+        // The same clock-skew grace the OIDC validation applies.
+        if (caller.expiresAt() != null && Instant.now().isAfter(caller.expiresAt().plusSeconds(graceSeconds))) {
             return Uni.createFrom().failure(IdentityFailure.unauthenticated(Reason.EXPIRED,
                     "the bearer token expired at " + caller.expiresAt() + ": get a new token and reconnect"));
         }

@@ -45,6 +45,7 @@ public final class DriverPool {
     private final String name;
     private final int warmDrivers;
     private final String authorization;
+    private final byte[] secret;
     private final Map<String, String> sparkConf;
     private final GatewayConfig.Pool config;
     private final GatewayConfig.Connect connect;
@@ -77,6 +78,7 @@ public final class DriverPool {
         // only the gateway adds: a client reaching a driver directly is refused.
         String secret = newSecret();
         this.authorization = "Bearer " + secret;
+        this.secret = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Map<String, String> conf = new java.util.HashMap<>(config.pool().sparkConf());
         conf.put(DRIVER_TOKEN_CONF, secret);
         this.sparkConf = Map.copyOf(conf);
@@ -101,6 +103,11 @@ public final class DriverPool {
 
     public PoolKey key() {
         return key;
+    }
+
+    /** The pool's driver secret, to keep it out of what clients are sent. */
+    public byte[] driverSecret() {
+        return secret;
     }
 
     /** The {@code authorization} header value the pool's drivers require. */

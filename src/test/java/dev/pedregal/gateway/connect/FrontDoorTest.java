@@ -261,6 +261,21 @@ class FrontDoorTest {
     }
 
     @Test
+    @Order(13)
+    void theDriverSecretNeverReachesAClient() {
+        String session = newSession();
+        String value = client.get("fay", session, "spark.connect.authenticate.token");
+        assertEquals(SecretRedaction.REDACTED, value);
+        var all = client.stub().config(ConfigRequest.newBuilder().setSessionId(session)
+                .setUserContext(ConnectClient.user("fay"))
+                .setOperation(ConfigRequest.Operation.newBuilder().setGetAll(ConfigRequest.GetAll.getDefaultInstance()))
+                .build());
+        var token = all.getPairsList().stream().filter(p -> p.getKey().equals("spark.connect.authenticate.token")).findFirst();
+        token.ifPresent(p -> assertEquals(SecretRedaction.REDACTED, p.getValue()));
+        assertTrue(all.getPairsCount() > 5, "getAll still answers the rest");
+    }
+
+    @Test
     @Order(100)
     void aDriverKilledMidQueryLosesItsSessionClearlyAndThePoolRefills() throws Exception {
         String session = newSession();

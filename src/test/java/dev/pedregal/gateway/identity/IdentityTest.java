@@ -1,0 +1,166 @@
+package dev.pedregal.gateway.identity;
+
+import static dev.pedregal.gateway.support.ConnectClient.newSession;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import org.apache.spark.connect.proto.ConfigRequest;
+import org.apache.spark.connect.proto.ConfigResponse;
+import org.apache.spark.connect.proto.KeyValue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.pedregal.gateway.support.ConnectClient;
+import dev.pedregal.gateway.support.KeycloakResource;
+import dev.pedregal.gateway.support.Operator;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * Identity on the front door with real tokens from a real Keycloak: who may call, which team's pool a call
+ * reaches, and the user id the driver sees. Every refused call must leave the drivers untouched.
+ */
+@QuarkusTest
+@TestProfile(IdentityTest.Oidc.class)
+@QuarkusTestResource(value = KeycloakResource.class, restrictToAnnotatedClass = true)
+class IdentityTest {
+
+    public static class Oidc implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "pedregal.identity.mode", "oidc",
+                    "quarkus.oidc.token.lifespan-grace", "5",
+                    "quarkus.oidc.tenant-enabled", "true",
+                    "pedregal.pool.warm-drivers", "1",
+                    "pedregal.pool.max-drivers", "2",
+                    "pedregal.identity.teams.analytics.environments", "dev",
+                    "pedregal.identity.teams.marketing.environments", "dev");
+        }
+    }
+
+    ConnectClient client;
+
+    @BeforeEach
+    void connect() {
+        Operator.awaitReadyDrivers(1);
+        client = new ConnectClient();
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        client.close();
+    }
+
+    ConfigResponse setAs(String token, Map<String, String> headers, String session, String key, String value) {
+        Metadata md = new Metadata();
+        if (token != null) {
+            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        }
+        headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+        return client.stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+                .config(ConfigRequest.newBuilder().setSessionId(session)
+                        .setUserContext(ConnectClient.user("victim"))
+                        .setOperation(ConfigRequest.Operation.newBuilder().setSet(ConfigRequest.Set.newBuilder()
+                                .addPairs(KeyValue.newBuilder().setKey(key).setValue(value))))
+                        .build());
+    }
+
+    void refused(Status.Code code, String messagePart, Runnable call) {
+        long before = Operator.forwardedRpcs();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(code, e.getStatus().getCode(), e.toString());
+        assertTrue(e.getStatus().getDescription().contains(messagePart), e.getStatus().getDescription());
+        assertEquals(before, Operator.forwardedRpcs(), "no driver was called");
+    }
+
+    @Test
+    void aTeamMemberReachesItsTeamsPoolAsItself() {
+        String session = newSession();
+        setAs(KeycloakResource.token("alice"), Map.of(), session, "spark.sql.shuffle.partitions", "7");
+        Map<String, Object> bound = Operator.session(session, "alice");
+        assertNotNull(bound, "bound under the verified user, not the claimed 'victim'");
+        assertEquals("analytics", bound.get("team"));
+        assertEquals("dev", bound.get("environment"));
+        assertTrue(Operator.sessions().stream().noneMatch(s -> "victim".equals(s.get("userId"))));
+    }
+
+    @Test
+    void theServiceAccountRunsLikeAUser() {
+        String session = newSession();
+        setAs(KeycloakResource.token("ci-analytics"), Map.of(), session, "spark.sql.shuffle.partitions", "3");
+        assertTrue(Operator.sessions().stream().anyMatch(s -> session.equals(s.get("sessionId"))
+                && "analytics".equals(s.get("team"))));
+    }
+
+    @Test
+    void aUserOutsideTheTeamIsDeniedNamingTheTeamAndGroup() {
+        refused(Status.Code.PERMISSION_DENIED, "spark-team-analytics", () -> setAs(KeycloakResource.token("bob"),
+                Map.of("x-spark-team", "analytics"), newSession(), "k", "v"));
+    }
+
+    @Test
+    void aUserInNoTeamGetsNoDefaultTenant() {
+        refused(Status.Code.PERMISSION_DENIED, "belongs to no Spark team",
+                () -> setAs(KeycloakResource.token("dave"), Map.of(), newSession(), "k", "v"));
+    }
+
+    @Test
+    void aMemberOfTwoTeamsMustChoose() {
+        refused(Status.Code.PERMISSION_DENIED, "x-spark-team",
+                () -> setAs(KeycloakResource.token("carol"), Map.of(), newSession(), "k", "v"));
+        String session = newSession();
+        setAs(KeycloakResource.token("carol"), Map.of("x-spark-team", "marketing"), session, "k", "v");
+        assertEquals("marketing", Operator.session(session, "carol").get("team"));
+    }
+
+    @Test
+    void aSessionIdPresentedByAnotherUserIsAnotherSession() {
+        String session = newSession();
+        setAs(KeycloakResource.token("alice"), Map.of(), session, "spark.sql.shuffle.partitions", "7");
+        setAs(KeycloakResource.token("carol"), Map.of("x-spark-team", "analytics"), session, "spark.sql.shuffle.partitions", "9");
+        assertNotNull(Operator.session(session, "alice"));
+        assertNotNull(Operator.session(session, "carol"));
+    }
+
+    @Test
+    void badTokensAreUnauthenticated() {
+        String alice = KeycloakResource.token("alice");
+        refused(Status.Code.UNAUTHENTICATED, "no bearer token", () -> setAs(null, Map.of(), newSession(), "k", "v"));
+        refused(Status.Code.UNAUTHENTICATED, "not valid", () -> setAs("not-a-jwt", Map.of(), newSession(), "k", "v"));
+        String[] parts = alice.split("\\.");
+        String none = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".";
+        refused(Status.Code.UNAUTHENTICATED, "", () -> setAs(none, Map.of(), newSession(), "k", "v"));
+        String tampered = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace("\"alice\"", "\"erin\"")) + "." + parts[2];
+        refused(Status.Code.UNAUTHENTICATED, "", () -> setAs(tampered, Map.of(), newSession(), "k", "v"));
+    }
+
+    @Test
+    void anExpiredTokenSaysSo() throws Exception {
+        String shortLived = KeycloakResource.shortLivedToken("alice");
+        String session = newSession();
+        setAs(shortLived, Map.of(), session, "spark.sql.shuffle.partitions", "2");
+        Thread.sleep(15_000 + 5_000 + 1_500); // 15 s lifespan + the 5 s clock-skew grace of this profile
+        refused(Status.Code.UNAUTHENTICATED, "expired",
+                () -> setAs(shortLived, Map.of(), session, "spark.sql.shuffle.partitions", "3"));
+    }
+
+    static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+}
