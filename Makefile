@@ -60,7 +60,7 @@ run: deps build certs
 	@echo "    export GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=$(CERTS)/ca.crt"
 	@echo "    TOKEN=\$$(make -s token USER=alice)"
 	@echo "    $(VENV)/bin/python -c \"from pyspark.sql import SparkSession; \\"
-	@echo "        spark = SparkSession.builder.remote('sc://localhost:15002/;token=' + '\$$TOKEN').getOrCreate(); \\"
+	@echo "        spark = SparkSession.builder.remote('sc://localhost:15002/;use_ssl=true;token=' + '\$$TOKEN').getOrCreate(); \\"
 	@echo "        spark.sql('select current_user() as me, 1 as one').show()\""
 	@echo ""
 	trap '$(KEYCLOAK) stop --port 8180' EXIT; java \

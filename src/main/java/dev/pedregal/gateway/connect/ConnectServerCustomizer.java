@@ -45,7 +45,8 @@ public class ConnectServerCustomizer implements ServerBuilderCustomizer<VertxSer
 
                     @Override
                     public void transportTerminated(Attributes attributes) {
-                        if (Boolean.TRUE.equals(attributes.get(COUNTED))) {
+                        // Transports that failed their handshake were never ready and have no attributes.
+                        if (attributes != null && Boolean.TRUE.equals(attributes.get(COUNTED))) {
                             metrics.connectionClosed();
                         }
                     }

@@ -58,7 +58,6 @@ public class DriverPools {
         return pools.computeIfAbsent(key, k -> {
             DriverPool created = new DriverPool(k, warmDrivers(k), config, backend, vertx, metrics, maxMessageSize,
                     drivers, (driver, reason) -> lostListeners.forEach(l -> l.accept(driver, reason)));
-            metrics.poolGauges(k.name(), created);
             vertx.runOnContext(v -> {
                 created.start();
                 if (draining) {

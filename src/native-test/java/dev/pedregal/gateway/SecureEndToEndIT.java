@@ -1,0 +1,51 @@
+package dev.pedregal.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pedregal.gateway.support.KeycloakResource;
+import dev.pedregal.gateway.support.TlsCertificates;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The packaged gateway as `make run` starts it — TLS on a non-loopback listener, OIDC tokens on every RPC,
+ * one pool per team — driven by the real pyspark client with real tokens from a real Keycloak.
+ */
+@QuarkusIntegrationTest
+@TestProfile(SecureEndToEndIT.Secure.class)
+@QuarkusTestResource(value = KeycloakResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TlsCertificates.class, restrictToAnnotatedClass = true)
+class SecureEndToEndIT {
+
+    public static class Secure implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "quarkus.grpc.server.host", "0.0.0.0",
+                    "pedregal.identity.mode", "oidc",
+                    "quarkus.oidc.tenant-enabled", "true",
+                    "pedregal.pool.warm-drivers", "1",
+                    "pedregal.pool.max-drivers", "2",
+                    "pedregal.local.work-dir", "target/drivers-secure-it");
+        }
+    }
+
+    @Test
+    void pysparkWithTokensOverTls() throws Exception {
+        EndToEndIT.awaitReady();
+        ProcessBuilder pytest = new ProcessBuilder(".local/venv/bin/python", "-m", "pytest", "-q", "-p",
+                "no:cacheprovider", "src/test/python/secure");
+        pytest.environment().put("GATEWAY_REMOTE", EndToEndIT.REMOTE);
+        pytest.environment().put("GATEWAY_HTTP", EndToEndIT.HTTP);
+        pytest.environment().put("KEYCLOAK_ISSUER", KeycloakResource.ISSUER);
+        pytest.environment().put("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", TlsCertificates.DIR.resolve("ca.crt").toString());
+        assertEquals(0, EndToEndIT.run(pytest, 900), "the secure pyspark suite failed (see its output above)");
+    }
+
+}
