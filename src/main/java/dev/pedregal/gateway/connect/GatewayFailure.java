@@ -49,11 +49,11 @@ public abstract sealed class GatewayFailure extends RuntimeException {
         }
     }
 
-    /** The caller could not be authenticated; {@link #reason()} is the audit reason code. */
-    public static final class Unauthenticated extends GatewayFailure {
+    /** A call refused for who is calling; {@link #reason()} is the fixed reason the audit records. */
+    public abstract static sealed class Refusal extends GatewayFailure {
         private final String reason;
 
-        public Unauthenticated(String reason, String message) {
+        Refusal(String reason, String message) {
             super(message);
             this.reason = reason;
         }
@@ -63,17 +63,17 @@ public abstract sealed class GatewayFailure extends RuntimeException {
         }
     }
 
-    /** The caller is authenticated but may not reach what it asked for. */
-    public static final class PermissionDenied extends GatewayFailure {
-        private final String reason;
-
-        public PermissionDenied(String reason, String message) {
-            super(message);
-            this.reason = reason;
+    /** The caller could not be authenticated. */
+    public static final class Unauthenticated extends Refusal {
+        public Unauthenticated(String reason, String message) {
+            super(reason, message);
         }
+    }
 
-        public String reason() {
-            return reason;
+    /** The caller is authenticated but may not reach what it asked for. */
+    public static final class PermissionDenied extends Refusal {
+        public PermissionDenied(String reason, String message) {
+            super(reason, message);
         }
     }
 
