@@ -57,11 +57,11 @@ run: deps build certs
 	@echo "Pedregal Spark gateway: Spark Connect (TLS) on :15002, operator API on :8080, Keycloak on :8180."
 	@echo "Once a driver is warm (curl -s localhost:8080/q/health/ready), connect as alice (team analytics):"
 	@echo ""
-	@echo "    export GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=$(CERTS)/ca.crt"
+	@echo "    export GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=$(abspath $(CERTS))/ca.crt"
 	@echo "    TOKEN=\$$(make -s token USER=alice)"
 	@echo "    $(VENV)/bin/python -c \"from pyspark.sql import SparkSession; \\"
 	@echo "        spark = SparkSession.builder.remote('sc://localhost:15002/;use_ssl=true;token=' + '\$$TOKEN').getOrCreate(); \\"
-	@echo "        spark.sql('select current_user() as me, 1 as one').show()\""
+	@echo "        spark.sql('select 1 as one').show()\""
 	@echo ""
 	trap '$(KEYCLOAK) stop --port 8180' EXIT; java \
 	  -Dquarkus.grpc.server.ssl.certificate=$(CERTS)/server.crt \
