@@ -59,8 +59,12 @@ class Gateway:
 
     def get(self, path: str, timeout: float = 10.0) -> tuple[int, str]:
         """GET on the HTTP port; returns (status, body) also for non-2xx answers."""
+        request = urllib.request.Request(self.http + path)
+        operator_token = os.environ.get("GATEWAY_OPERATOR_TOKEN")
+        if operator_token and path.startswith("/api/"):
+            request.add_header("Authorization", "Bearer " + operator_token)
         try:
-            with urllib.request.urlopen(self.http + path, timeout=timeout) as resp:
+            with urllib.request.urlopen(request, timeout=timeout) as resp:
                 return resp.status, resp.read().decode("utf-8")
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode("utf-8", "replace")

@@ -29,6 +29,7 @@ class SecureEndToEndIT {
             return Map.of(
                     "quarkus.grpc.server.host", "0.0.0.0",
                     "pedregal.identity.mode", "oidc",
+                    "quarkus.http.auth.permission.operator.policy", "platform-admin",
                     "quarkus.oidc.tenant-enabled", "true",
                     "pedregal.pool.warm-drivers", "1",
                     "pedregal.pool.max-drivers", "2",
@@ -44,6 +45,8 @@ class SecureEndToEndIT {
         pytest.environment().put("GATEWAY_REMOTE", EndToEndIT.REMOTE);
         pytest.environment().put("GATEWAY_HTTP", EndToEndIT.HTTP);
         pytest.environment().put("KEYCLOAK_ISSUER", KeycloakResource.ISSUER);
+        // The operator API is for platform admins: erin is one.
+        pytest.environment().put("GATEWAY_OPERATOR_TOKEN", KeycloakResource.token("erin"));
         pytest.environment().put("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", TlsCertificates.DIR.resolve("ca.crt").toString());
         assertEquals(0, EndToEndIT.run(pytest, 900), "the secure pyspark suite failed (see its output above)");
     }

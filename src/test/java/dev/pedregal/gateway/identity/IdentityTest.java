@@ -43,6 +43,7 @@ class IdentityTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "pedregal.identity.mode", "oidc",
+                    "quarkus.http.auth.permission.operator.policy", "platform-admin",
                     "quarkus.oidc.token.lifespan-grace", "5",
                     "quarkus.oidc.tenant-enabled", "true",
                     "pedregal.pool.warm-drivers", "1",
@@ -56,6 +57,7 @@ class IdentityTest {
 
     @BeforeEach
     void connect() {
+        Operator.bearer = KeycloakResource.token("erin");
         Operator.awaitReadyDrivers(1);
         client = new ConnectClient();
     }
@@ -63,6 +65,17 @@ class IdentityTest {
     @AfterEach
     void disconnect() throws InterruptedException {
         client.close();
+        Operator.bearer = null;
+    }
+
+    @Test
+    void theOperatorApiIsForPlatformAdmins() {
+        io.restassured.RestAssured.given().get("/api/v1/sessions").then().statusCode(401);
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + KeycloakResource.token("alice"))
+                .get("/api/v1/sessions").then().statusCode(403);
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + KeycloakResource.token("erin"))
+                .get("/api/v1/sessions").then().statusCode(200);
+        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
     }
 
     ConfigResponse setAs(String token, Map<String, String> headers, String session, String key, String value) {
