@@ -1,0 +1,60 @@
+package dev.pedregal.gateway.identity;
+
+import static dev.pedregal.gateway.support.ConnectClient.newSession;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.apache.spark.connect.proto.ConfigRequest;
+import org.junit.jupiter.api.Test;
+
+import dev.pedregal.gateway.support.ConnectClient;
+import dev.pedregal.gateway.support.KeycloakResource;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * A gateway pinned to another audience refuses tokens the same provider issued for the Spark gateway:
+ * signed correctly, by the right issuer, but not meant for it.
+ */
+@QuarkusTest
+@TestProfile(AudiencePinningTest.OtherAudience.class)
+@QuarkusTestResource(value = KeycloakResource.class, restrictToAnnotatedClass = true)
+class AudiencePinningTest {
+
+    public static class OtherAudience implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "pedregal.identity.mode", "oidc",
+                    "quarkus.oidc.tenant-enabled", "true",
+                    "quarkus.oidc.token.audience", "some-other-api",
+                    "pedregal.pool.warm-drivers", "0",
+                    "pedregal.identity.teams.analytics.environments", "dev");
+        }
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsUnauthenticated() throws Exception {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + KeycloakResource.token("alice"));
+        try (ConnectClient client = new ConnectClient()) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.stub()
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+                    .config(ConfigRequest.newBuilder().setSessionId(newSession()).setUserContext(ConnectClient.user("alice"))
+                            .setOperation(ConfigRequest.Operation.newBuilder()
+                                    .setGetAll(ConfigRequest.GetAll.getDefaultInstance()))
+                            .build()));
+            assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("audience"), e.getStatus().getDescription());
+        }
+    }
+}
