@@ -20,10 +20,8 @@ import org.junit.jupiter.api.Test;
 import dev.pedregal.gateway.support.ConnectClient;
 import dev.pedregal.gateway.support.KeycloakResource;
 import dev.pedregal.gateway.support.Operator;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -79,12 +77,7 @@ class IdentityTest {
     }
 
     ConfigResponse setAs(String token, Map<String, String> headers, String session, String key, String value) {
-        Metadata md = new Metadata();
-        if (token != null) {
-            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        }
-        headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
-        return client.stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        return client.authorized(token, headers)
                 .config(ConfigRequest.newBuilder().setSessionId(session)
                         .setUserContext(ConnectClient.user("victim"))
                         .setOperation(ConfigRequest.Operation.newBuilder().setSet(ConfigRequest.Set.newBuilder()

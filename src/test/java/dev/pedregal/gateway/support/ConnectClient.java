@@ -41,6 +41,16 @@ public final class ConnectClient implements AutoCloseable {
         return SparkConnectServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
+    /** The stub, sending {@code authorization: Bearer <token>} (none when null) and extra metadata. */
+    public SparkConnectServiceGrpc.SparkConnectServiceBlockingStub authorized(String token, java.util.Map<String, String> extra) {
+        Metadata md = new Metadata();
+        if (token != null) {
+            md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        }
+        extra.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+        return stub().withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
     public static String newSession() {
         return UUID.randomUUID().toString();
     }
