@@ -63,10 +63,11 @@ run: deps build certs
 	@echo "        spark = SparkSession.builder.remote('sc://localhost:15002/;use_ssl=true;token=' + '\$$TOKEN').getOrCreate(); \\"
 	@echo "        spark.sql('select 1 as one').show()\""
 	@echo ""
-	trap '$(KEYCLOAK) stop --port 8180' EXIT; java \
-	  -Dquarkus.grpc.server.ssl.certificate=$(CERTS)/server.crt \
+	java -Dquarkus.grpc.server.ssl.certificate=$(CERTS)/server.crt \
 	  -Dquarkus.grpc.server.ssl.key=$(CERTS)/server.key \
-	  -jar $(JAR)
+	  -jar $(JAR) & gateway=$$!; \
+	trap 'kill -TERM $$gateway 2>/dev/null; wait $$gateway; $(KEYCLOAK) stop --port 8180' INT TERM EXIT; \
+	wait $$gateway
 
 # A fresh access token from the local Keycloak: make token USER=alice (users alice, bob, carol, dave, erin;
 # service account ci-analytics).

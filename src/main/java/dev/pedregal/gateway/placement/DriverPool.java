@@ -58,7 +58,8 @@ public final class DriverPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final Map<String, Driver> index;
     private final BiConsumer<Driver, String> lost;
-    private final AtomicLong sequence = new AtomicLong();
+    /** Driver ids are unique across this gateway's pools; the random part keeps them apart across gateways. */
+    private static final AtomicLong SEQUENCE = new AtomicLong();
     private int launching;
     private boolean closed;
     private long timerId = -1;
@@ -357,7 +358,8 @@ public final class DriverPool {
     }
 
     private void launch() {
-        String id = "drv-" + sequence.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        String id = "drv-" + SEQUENCE.incrementAndGet() + "-"
+                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x1000000) | 0x1000000).substring(1);
         metrics.driverStarted(name);
         backend.start(new DriverSpec(id, name, sparkConf))
                 .subscribe().with(handle -> launched(handle), failure -> {
