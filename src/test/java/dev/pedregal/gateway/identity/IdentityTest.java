@@ -156,6 +156,23 @@ class IdentityTest {
     }
 
     @Test
+    void aTokenSignedWithAKeyTheProviderDoesNotPublishIsRefused() throws Exception {
+        // Same claims as a real token, re-signed (RS256) with a key of our own under a random kid.
+        String[] real = KeycloakResource.token("alice").split("\\.");
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        String header = b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + java.util.UUID.randomUUID() + "\"}");
+        java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
+        rsa.initSign(keys.getPrivate());
+        rsa.update((header + "." + real[1]).getBytes(StandardCharsets.US_ASCII));
+        String forged = header + "." + real[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
+        refused(Status.Code.UNAUTHENTICATED, "", () -> setAs(forged, Map.of(), newSession(), "k", "v"));
+        // The real token still works: the refusal did not poison the key cache.
+        setAs(KeycloakResource.token("alice"), Map.of(), newSession(), "spark.sql.shuffle.partitions", "4");
+    }
+
+    @Test
     void anExpiredTokenSaysSo() throws Exception {
         String shortLived = KeycloakResource.shortLivedToken("alice");
         String session = newSession();
