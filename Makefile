@@ -11,14 +11,17 @@ JAR := target/quarkus-app/quarkus-run.jar
 CERTS := $(LOCAL)/certs
 KEYCLOAK := src/local-stack/keycloak.sh
 
-.PHONY: help deps spark python keycloak certs build run token test unit clean
+.PHONY: help deps spark python keycloak postgres certs build run token test unit clean
 
 help:
 	@echo "make run    start the gateway with a warm pool of local Spark drivers (foreground)"
 	@echo "make test   run every test (unit, component, end to end with pyspark and real Spark)"
 	@echo "make deps   fetch Spark $(SPARK_VERSION) jars and the Python client into $(LOCAL)/"
 
-deps: spark python keycloak
+deps: spark python keycloak postgres
+
+postgres:
+	src/local-stack/postgres.sh install
 
 keycloak:
 	$(KEYCLOAK) fetch
@@ -49,10 +52,11 @@ $(VENV)/.complete: src/test/python/requirements.txt
 build: spark
 	$(MVN) -q package -DskipTests
 
-# The whole local stack, secure by default: Keycloak (OIDC) on :8180, the gateway with TLS on :15002 and its
+# The whole local stack, secure by default: Keycloak (OIDC) on :8180, PostgreSQL (audit) on :5432, the gateway with TLS on :15002 and its
 # operator API on :8080, and warm local Spark drivers for the teams in application.properties.
 run: deps build certs
 	$(KEYCLOAK) start --port 8180
+	src/local-stack/postgres.sh start --port 5432
 	@echo ""
 	@echo "Pedregal Spark gateway: Spark Connect (TLS) on :15002, operator API on :8080, Keycloak on :8180."
 	@echo "Once a driver is warm (curl -s localhost:8080/q/health/ready), connect as alice (team analytics):"
@@ -66,7 +70,7 @@ run: deps build certs
 	java -Dquarkus.grpc.server.ssl.certificate=$(CERTS)/server.crt \
 	  -Dquarkus.grpc.server.ssl.key=$(CERTS)/server.key \
 	  -jar $(JAR) & gateway=$$!; \
-	trap 'kill -TERM $$gateway 2>/dev/null; wait $$gateway; $(KEYCLOAK) stop --port 8180' INT TERM EXIT; \
+	trap 'kill -TERM $$gateway 2>/dev/null; wait $$gateway; $(KEYCLOAK) stop --port 8180; src/local-stack/postgres.sh stop --port 5432' INT TERM EXIT; \
 	wait $$gateway
 
 # A fresh access token from the local Keycloak: make token USER=alice (users alice, bob, carol, dave, erin;

@@ -36,11 +36,13 @@ public class GatewayLifecycle {
     private final GatewayConfig config;
     private final Authenticator authenticator;
     private final TeamResolver teams;
+    private final dev.pedregal.gateway.identity.AuditLog audit;
     private final boolean tls;
     private final String host;
 
     public GatewayLifecycle(DriverPools pools, @GrpcService FrontDoor frontDoor, LocalProcessBackend local,
             GatewayConfig config, Authenticator authenticator, TeamResolver teams,
+            dev.pedregal.gateway.identity.AuditLog audit,
             @ConfigProperty(name = "quarkus.grpc.server.ssl.certificate") Optional<String> certificate,
             @ConfigProperty(name = "quarkus.grpc.server.host", defaultValue = "0.0.0.0") String host) {
         this.pools = pools;
@@ -49,6 +51,7 @@ public class GatewayLifecycle {
         this.config = config;
         this.authenticator = authenticator;
         this.teams = teams;
+        this.audit = audit;
         this.tls = certificate.isPresent();
         this.host = host;
     }
@@ -95,6 +98,7 @@ public class GatewayLifecycle {
         frontDoor.drain(config.connect().drainTimeout());
         pools.shutdown();
         local.stopAll();
+        audit.flush(java.time.Duration.ofSeconds(10));
         LOG.info("All drivers stopped");
     }
 }

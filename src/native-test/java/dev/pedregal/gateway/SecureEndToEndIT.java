@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.support.KeycloakResource;
+import dev.pedregal.gateway.support.PostgresResource;
 import dev.pedregal.gateway.support.TlsCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -15,12 +16,13 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * The packaged gateway as `make run` starts it — TLS on a non-loopback listener, OIDC tokens on every RPC,
- * one pool per team — driven by the real pyspark client with real tokens from a real Keycloak.
+ * one pool per team, the audit in PostgreSQL — driven by the real pyspark client with real tokens from a real Keycloak.
  */
 @QuarkusIntegrationTest
 @TestProfile(SecureEndToEndIT.Secure.class)
 @QuarkusTestResource(value = KeycloakResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = TlsCertificates.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = true)
 class SecureEndToEndIT {
 
     public static class Secure implements QuarkusTestProfile {

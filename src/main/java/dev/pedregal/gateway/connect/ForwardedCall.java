@@ -40,6 +40,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
     private final Metadata headers;
     private final Deadline deadline;
     private final long startNanos = System.nanoTime();
+    private final String requestId;
     private final SynchronizationContext serial = new SynchronizationContext(this::uncaught);
 
     private RoutingFields fields;
@@ -56,7 +57,8 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
     private boolean done;
 
     ForwardedCall(FrontDoor door, ConnectMethod method, MethodDescriptor<byte[], byte[]> upstreamMethod,
-            ServerCall<byte[], byte[]> downstream, Metadata headers, Deadline deadline) {
+            ServerCall<byte[], byte[]> downstream, Metadata headers, Deadline deadline, String requestId) {
+        this.requestId = requestId;
         this.door = door;
         this.method = method;
         this.upstreamMethod = upstreamMethod;
@@ -134,7 +136,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         }
         first = message;
         operationId = fields.operationId() == null || fields.operationId().isEmpty() ? null : fields.operationId();
-        routing = door.router().route(method, fields, headers).subscribe().with(
+        routing = door.router().route(method, fields, headers, requestId).subscribe().with(
                 r -> serial.execute(() -> routed(r)),
                 t -> serial.execute(() -> fail(t)));
     }
@@ -232,9 +234,14 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
                 headersSent = true;
                 downstream.sendHeaders(new Metadata());
             }
-            downstream.sendMessage(method == ConnectMethod.CONFIG
-                    ? SecretRedaction.redact(message, route.driver().pool().driverSecret(), route)
-                    : message);
+            if (method == ConnectMethod.CONFIG) {
+                byte[] redacted = SecretRedaction.redact(message, route.driver().pool().driverSecret());
+                if (redacted != message) {
+                    door.router().secretRequested(requestId, route);
+                }
+                message = redacted;
+            }
+            downstream.sendMessage(message);
             if (downstream.isReady()) {
                 upstream.request(1);
             } else {
@@ -286,6 +293,9 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         }
         if (upstream != null) {
             upstream.cancel("the gateway ended the call", null);
+        }
+        if (failure instanceof GatewayFailure.Refusal refusal) {
+            door.router().refused(requestId, method, fields, headers, refusal);
         }
         StatusRuntimeException status = StatusMapper.toStatus(failure);
         if (status.getStatus().getCode() == Status.Code.INTERNAL) {

@@ -28,10 +28,14 @@ import io.quarkus.grpc.GrpcService;
 public class FrontDoor implements BindableService {
 
     private static final Logger LOG = Logger.getLogger(FrontDoor.class);
+    private static final io.grpc.Metadata.Key<String> REQUEST_ID = io.grpc.Metadata.Key.of("x-request-id",
+            io.grpc.Metadata.ASCII_STRING_MARSHALLER);
 
     private final SessionRouter router;
     private final GatewayMetrics metrics;
     private final Set<ForwardedCall> active = ConcurrentHashMap.newKeySet();
+    private final String bootId = Long.toHexString(System.currentTimeMillis() & 0xffffffffL);
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     public FrontDoor(SessionRouter router, GatewayMetrics metrics) {
         this.router = router;
@@ -56,8 +60,10 @@ public class FrontDoor implements BindableService {
             service.addMethod(descriptor);
             descriptors.add(descriptor);
             handlers.add((call, headers) -> {
+                String requestId = headers.get(REQUEST_ID);
                 ForwardedCall forwarded = new ForwardedCall(this, method, descriptor, call, headers,
-                        Context.current().getDeadline());
+                        Context.current().getDeadline(),
+                        requestId != null && requestId.length() <= 128 ? requestId : bootId + "-" + requests.incrementAndGet());
                 active.add(forwarded);
                 forwarded.start();
                 return forwarded;

@@ -52,28 +52,35 @@ public abstract sealed class GatewayFailure extends RuntimeException {
     /** A call refused for who is calling; {@link #reason()} is the fixed reason the audit records. */
     public abstract static sealed class Refusal extends GatewayFailure {
         private final String reason;
+        private final String userId;
 
-        Refusal(String reason, String message) {
+        Refusal(String reason, String userId, String message) {
             super(message);
             this.reason = reason;
+            this.userId = userId;
         }
 
         public String reason() {
             return reason;
+        }
+
+        /** The verified user when authentication succeeded, else null. */
+        public String userId() {
+            return userId;
         }
     }
 
     /** The caller could not be authenticated. */
     public static final class Unauthenticated extends Refusal {
         public Unauthenticated(String reason, String message) {
-            super(reason, message);
+            super(reason, null, message);
         }
     }
 
     /** The caller is authenticated but may not reach what it asked for. */
     public static final class PermissionDenied extends Refusal {
-        public PermissionDenied(String reason, String message) {
-            super(reason, message);
+        public PermissionDenied(String reason, String userId, String message) {
+            super(reason, userId, message);
         }
     }
 

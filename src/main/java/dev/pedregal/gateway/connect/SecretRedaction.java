@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 
 import org.apache.spark.connect.proto.ConfigResponse;
 import org.apache.spark.connect.proto.KeyValue;
-import org.jboss.logging.Logger;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
@@ -16,12 +15,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 final class SecretRedaction {
 
     static final String REDACTED = "*********(redacted)";
-    private static final Logger AUDIT = Logger.getLogger("dev.pedregal.gateway.audit");
 
     private SecretRedaction() {
     }
 
-    static byte[] redact(byte[] response, byte[] secret, Route route) {
+    /** The response with the secret redacted, or the same array when it does not contain the secret. */
+    static byte[] redact(byte[] response, byte[] secret) {
         if (indexOf(response, secret) < 0) {
             return response;
         }
@@ -34,8 +33,6 @@ final class SecretRedaction {
                     config.setPairs(i, pair.toBuilder().setValue(pair.getValue().replace(value, REDACTED)));
                 }
             }
-            AUDIT.infof("event=secret_redacted outcome=denied user=%s session=%s driver=%s",
-                    route.binding().key().userId(), route.binding().key().sessionId(), route.driver().id());
             return config.build().toByteArray();
         } catch (InvalidProtocolBufferException e) {
             return response;

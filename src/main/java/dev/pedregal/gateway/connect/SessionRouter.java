@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.observability.GatewayMetrics;
+import dev.pedregal.gateway.identity.AuditLog;
 import dev.pedregal.gateway.identity.Authenticator;
 import dev.pedregal.gateway.identity.Caller;
 import dev.pedregal.gateway.identity.TeamResolver;
@@ -38,14 +39,18 @@ public class SessionRouter {
 
     private static final Logger LOG = Logger.getLogger(SessionRouter.class);
     private static final Duration LOSS_CONFIRMATION = Duration.ofSeconds(2);
+    private static final Metadata.Key<String> TEAM = Metadata.Key.of("x-spark-team", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> ENVIRONMENT = Metadata.Key.of("x-spark-env", Metadata.ASCII_STRING_MARSHALLER);
 
     private final SessionDirectory sessions;
     private final DriverPools pools;
     private final Authenticator authenticator;
     private final TeamResolver teams;
+    private final AuditLog audit;
 
     public SessionRouter(SessionDirectory sessions, DriverPools pools, Authenticator authenticator, TeamResolver teams,
-            GatewayMetrics metrics, GatewayConfig config, Vertx vertx) {
+            AuditLog audit, GatewayMetrics metrics, GatewayConfig config, Vertx vertx) {
+        this.audit = audit;
         this.sessions = sessions;
         this.pools = pools;
         this.authenticator = authenticator;
@@ -58,23 +63,26 @@ public class SessionRouter {
         vertx.setPeriodic(Math.max(1000, Math.min(idleMillis / 4, 60_000)), id -> {
             for (SessionBinding expired : sessions.expire(System.currentTimeMillis() - idleMillis)) {
                 LOG.infof("Session %s idle for %s: released", expired.key(), config.connect().sessionIdleTimeout());
+                ended(null, expired, "ok", "idle_timeout");
                 releaseSlot(expired);
             }
         });
     }
 
     /** Resolves where a call goes. Fails with a {@link GatewayFailure} the client is told. */
-    public Uni<Route> route(ConnectMethod method, RoutingFields fields, Metadata headers) {
+    public Uni<Route> route(ConnectMethod method, RoutingFields fields, Metadata headers, String requestId) {
         if (!authenticator.enabled()) {
-            return resolve(method, fields, new SessionKey(PoolKey.UNTENANTED, fields.userId(), fields.sessionId()), null);
+            return resolve(method, fields, new SessionKey(PoolKey.UNTENANTED, fields.userId(), fields.sessionId()), null,
+                    requestId);
         }
         return authenticator.authenticate(headers).flatMap(caller -> {
             PoolKey pool = teams.resolve(caller, headers);
-            return resolve(method, fields, new SessionKey(pool, caller.userId(), fields.sessionId()), caller);
+            return resolve(method, fields, new SessionKey(pool, caller.userId(), fields.sessionId()), caller, requestId);
         });
     }
 
-    private Uni<Route> resolve(ConnectMethod method, RoutingFields fields, SessionKey key, Caller caller) {
+    private Uni<Route> resolve(ConnectMethod method, RoutingFields fields, SessionKey key, Caller caller,
+            String requestId) {
         if (!isUuid(fields.sessionId())) {
             return Uni.createFrom().failure(new GatewayFailure.InvalidRequest(
                     "session_id must be a UUID string, got '" + abbreviate(fields.sessionId()) + "'"));
@@ -86,7 +94,11 @@ public class SessionRouter {
         }
         if (method.opensSession()) {
             DriverPool pool = pools.pool(key.pool());
-            return sessions.bind(key, () -> pool.acquire().map(Driver::id))
+            return sessions.bind(key, () -> pool.acquire().map(driver -> {
+                audit.record(requestId, key.pool(), key.userId(), key.sessionId(), driver.id(), "session_start", "ok",
+                        method.rpcName());
+                return driver.id();
+            }))
                     .map(b -> bound(method, fields, b, stamp));
         }
         if (method == ConnectMethod.RELEASE_SESSION) {
@@ -147,6 +159,7 @@ public class SessionRouter {
         if (method == ConnectMethod.RELEASE_SESSION) {
             SessionBinding released = sessions.release(route.binding().key());
             if (released != null) {
+                ended(null, released, "ok", "released");
                 releaseSlot(released);
             }
         } else if (method == ConnectMethod.RELEASE_EXECUTE && fields.releaseAll() && fields.operationId() != null) {
@@ -173,9 +186,33 @@ public class SessionRouter {
 
     private void driverLost(Driver driver, String reason) {
         var lost = sessions.driverLost(driver.id(), reason);
+        lost.forEach(b -> ended(null, b, "lost", reason));
         if (!lost.isEmpty()) {
             LOG.warnf("Driver %s ended (%s): %d session(s) lost", driver.id(), reason, lost.size());
         }
+    }
+
+    /** A call refused for who is calling: audited with its fixed reason, never with the token. */
+    void refused(String requestId, ConnectMethod method, RoutingFields fields, Metadata headers,
+            GatewayFailure.Refusal refusal) {
+        String team = headers.get(TEAM);
+        String env = headers.get(ENVIRONMENT);
+        PoolKey asked = team == null ? null : new PoolKey(team, env);
+        audit.record(requestId, asked, refusal.userId(), fields == null ? null : fields.sessionId(), null,
+                "rpc:" + method.rpcName(), "denied", refusal.reason());
+    }
+
+    /** A client asked for the drivers' secret (Config get/getAll); it was redacted. */
+    void secretRequested(String requestId, Route route) {
+        SessionKey key = route.binding().key();
+        audit.record(requestId, key.pool(), key.userId(), key.sessionId(), route.driver().id(), "config_secret_read",
+                "redacted", null);
+    }
+
+    private void ended(String requestId, SessionBinding binding, String outcome, String reason) {
+        SessionKey key = binding.key();
+        audit.record(requestId == null ? "-" : requestId, key.pool(), key.userId(), key.sessionId(), binding.driverId(),
+                "session_end", outcome, reason);
     }
 
     private void releaseSlot(SessionBinding binding) {

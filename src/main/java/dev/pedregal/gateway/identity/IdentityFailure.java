@@ -21,7 +21,7 @@ public final class IdentityFailure {
         return new GatewayFailure.Unauthenticated(reason.code(), message);
     }
 
-    public static GatewayFailure.PermissionDenied notInTeam(String message) {
-        return new GatewayFailure.PermissionDenied(Reason.NOT_IN_TEAM.code(), message);
+    public static GatewayFailure.PermissionDenied notInTeam(String userId, String message) {
+        return new GatewayFailure.PermissionDenied(Reason.NOT_IN_TEAM.code(), userId, message);
     }
 }

@@ -30,7 +30,7 @@ public class TeamResolver {
         String team = headers.get(TEAM);
         if (team == null || team.isBlank()) {
             if (caller.teams().size() != 1) {
-                throw IdentityFailure.notInTeam(caller.teams().isEmpty()
+                throw IdentityFailure.notInTeam(caller.userId(), caller.teams().isEmpty()
                         ? "user " + caller.userId() + " belongs to no Spark team: ask to be added to a group named "
                                 + config.teamGroupPrefix() + "<team>"
                         : "user " + caller.userId() + " belongs to several teams " + new TreeSet<>(caller.teams())
@@ -38,7 +38,7 @@ public class TeamResolver {
             }
             team = caller.teams().iterator().next();
         } else if (!caller.teams().contains(team)) {
-            throw IdentityFailure.notInTeam("user " + caller.userId() + " is not a member of team '" + team
+            throw IdentityFailure.notInTeam(caller.userId(), "user " + caller.userId() + " is not a member of team '" + team
                     + "' (missing group " + config.teamGroupPrefix() + team + ")");
         }
         List<String> environments = environments(team);
@@ -46,7 +46,7 @@ public class TeamResolver {
         if (environment == null || environment.isBlank()) {
             environment = environments.get(0);
         } else if (!environments.contains(environment)) {
-            throw IdentityFailure.notInTeam("team '" + team + "' has no environment '" + environment
+            throw IdentityFailure.notInTeam(caller.userId(), "team '" + team + "' has no environment '" + environment
                     + "'; it may use " + environments);
         }
         return new PoolKey(team, environment);

@@ -35,6 +35,8 @@ class AudiencePinningTest {
                     "pedregal.identity.mode", "oidc",
                     "quarkus.oidc.tenant-enabled", "true",
                     "quarkus.oidc.token.audience", "some-other-api",
+                    "quarkus.datasource.active", "false",
+                    "quarkus.hibernate-orm.active", "false",
                     "pedregal.pool.warm-drivers", "0",
                     "pedregal.identity.teams.analytics.environments", "dev");
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.pedregal.gateway.support.ConnectClient;
 import dev.pedregal.gateway.support.KeycloakResource;
 import dev.pedregal.gateway.support.Operator;
+import dev.pedregal.gateway.support.PostgresResource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -34,6 +35,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(IdentityTest.Oidc.class)
 @QuarkusTestResource(value = KeycloakResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = true)
 class IdentityTest {
 
     public static class Oidc implements QuarkusTestProfile {
@@ -102,6 +104,35 @@ class IdentityTest {
         assertEquals("analytics", bound.get("team"));
         assertEquals("dev", bound.get("environment"));
         assertTrue(Operator.sessions().stream().noneMatch(s -> "victim".equals(s.get("userId"))));
+    }
+
+    @Test
+    void sessionsAndRefusalsAreAuditedDurablyWithoutTokens() {
+        String session = newSession();
+        setAs(KeycloakResource.token("alice"), Map.of(), session, "spark.sql.shuffle.partitions", "5");
+        refused(Status.Code.UNAUTHENTICATED, "no bearer token", () -> setAs(null, Map.of(), session, "k", "v"));
+        refused(Status.Code.PERMISSION_DENIED, "spark-team-marketing", () -> setAs(KeycloakResource.token("alice"),
+                Map.of("x-spark-team", "marketing"), newSession(), "k", "v"));
+        String admin = "Bearer " + KeycloakResource.token("erin");
+        Operator.await("the audit rows to be written", java.time.Duration.ofSeconds(10), () -> io.restassured.RestAssured
+                .given().header("Authorization", admin).queryParam("session", session).get("/api/v1/audit")
+                .then().statusCode(200).extract().jsonPath().getList("$").size() >= 2);
+        var rows = io.restassured.RestAssured.given().header("Authorization", admin).queryParam("session", session)
+                .get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+        java.util.List<String> actions = rows.getList("action");
+        assertTrue(actions.contains("session_start"), actions.toString());
+        assertTrue(rows.getList("reason").contains("missing_token"), rows.prettify());
+        java.util.Map<String, Object> start = rows.getList("findAll { it.action == 'session_start' }", java.util.Map.class).get(0);
+        assertEquals("alice", start.get("userId"));
+        assertEquals("analytics", start.get("team"));
+        assertNotNull(start.get("driverId"));
+        assertNotNull(start.get("requestId"));
+        var denied = io.restassured.RestAssured.given().header("Authorization", admin).queryParam("reason", "not_in_team")
+                .get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+        assertTrue(denied.getList("userId").contains("alice"), denied.prettify());
+        String all = io.restassured.RestAssured.given().header("Authorization", admin).queryParam("size", "1000")
+                .get("/api/v1/audit").then().statusCode(200).extract().asString();
+        assertTrue(!all.contains("eyJ") && !all.contains("Bearer"), "no token in the audit");
     }
 
     @Test
