@@ -204,6 +204,27 @@ class IdentityTest {
     }
 
     @Test
+    void hs256SignedWithTheProvidersPublicKeyIsRefused() throws Exception {
+        // The classic algorithm-confusion forgery: HMAC keyed with the RSA public key the JWKS publishes.
+        String jwks = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(KeycloakResource.ISSUER + "/protocol/openid-connect/certs")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher n = java.util.regex.Pattern.compile("\"n\":\"([^\"]+)\"").matcher(jwks);
+        java.util.regex.Matcher e = java.util.regex.Pattern.compile("\"e\":\"([^\"]+)\"").matcher(jwks);
+        assertTrue(n.find() && e.find(), "the provider publishes an RSA key");
+        java.security.PublicKey publicKey = java.security.KeyFactory.getInstance("RSA").generatePublic(
+                new java.security.spec.RSAPublicKeySpec(new java.math.BigInteger(1, Base64.getUrlDecoder().decode(n.group(1))),
+                        new java.math.BigInteger(1, Base64.getUrlDecoder().decode(e.group(1)))));
+        String[] real = KeycloakResource.token("alice").split("\\.");
+        String header = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(publicKey.getEncoded(), "HmacSHA256"));
+        String forged = header + "." + real[1] + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal((header + "." + real[1]).getBytes(StandardCharsets.US_ASCII)));
+        refused(Status.Code.UNAUTHENTICATED, "", () -> setAs(forged, Map.of(), newSession(), "k", "v"));
+    }
+
+    @Test
     void anExpiredTokenSaysSo() throws Exception {
         String shortLived = KeycloakResource.shortLivedToken("alice");
         String session = newSession();

@@ -31,7 +31,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        run(List.of("src/local-stack/postgres.sh", "stop", "--port", Integer.toString(PORT), "--data", DATA.toString()));
+        run(List.of("src/local-stack/postgres.sh", "stop", "--port", Integer.toString(PORT)));
     }
 
     private static void run(List<String> command) {
