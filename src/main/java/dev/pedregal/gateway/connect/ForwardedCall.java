@@ -31,7 +31,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 final class ForwardedCall extends ServerCall.Listener<byte[]> {
 
     private static final Logger LOG = Logger.getLogger(ForwardedCall.class);
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final FrontDoor door;
     private final ConnectMethod method;
@@ -161,8 +160,8 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             }
         }
         // The client's credentials end here; the driver gets its pool's secret instead.
-        headers.discardAll(AUTHORIZATION);
-        headers.put(AUTHORIZATION, resolved.driver().pool().driverAuthorization());
+        headers.discardAll(ConnectHeaders.AUTHORIZATION);
+        headers.put(ConnectHeaders.AUTHORIZATION, resolved.driver().pool().driverAuthorization());
         CallOptions options = CallOptions.DEFAULT.withExecutor(serial);
         if (deadline != null) {
             options = options.withDeadline(deadline);

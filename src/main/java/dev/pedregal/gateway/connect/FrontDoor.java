@@ -28,8 +28,6 @@ import io.quarkus.grpc.GrpcService;
 public class FrontDoor implements BindableService {
 
     private static final Logger LOG = Logger.getLogger(FrontDoor.class);
-    private static final io.grpc.Metadata.Key<String> REQUEST_ID = io.grpc.Metadata.Key.of("x-request-id",
-            io.grpc.Metadata.ASCII_STRING_MARSHALLER);
 
     private final SessionRouter router;
     private final GatewayMetrics metrics;
@@ -60,7 +58,7 @@ public class FrontDoor implements BindableService {
             service.addMethod(descriptor);
             descriptors.add(descriptor);
             handlers.add((call, headers) -> {
-                String requestId = headers.get(REQUEST_ID);
+                String requestId = headers.get(ConnectHeaders.REQUEST_ID);
                 ForwardedCall forwarded = new ForwardedCall(this, method, descriptor, call, headers,
                         Context.current().getDeadline(),
                         plausibleRequestId(requestId) ? requestId : bootId + "-" + requests.incrementAndGet());

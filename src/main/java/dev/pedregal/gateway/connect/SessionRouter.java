@@ -39,8 +39,6 @@ public class SessionRouter {
 
     private static final Logger LOG = Logger.getLogger(SessionRouter.class);
     private static final Duration LOSS_CONFIRMATION = Duration.ofSeconds(2);
-    private static final Metadata.Key<String> TEAM = Metadata.Key.of("x-spark-team", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Metadata.Key<String> ENVIRONMENT = Metadata.Key.of("x-spark-env", Metadata.ASCII_STRING_MARSHALLER);
 
     private final SessionDirectory sessions;
     private final DriverPools pools;
@@ -195,8 +193,8 @@ public class SessionRouter {
     /** A call refused for who is calling: audited with its fixed reason, never with the token. */
     void refused(String requestId, ConnectMethod method, RoutingFields fields, Metadata headers,
             GatewayFailure.Refusal refusal) {
-        String team = headers.get(TEAM);
-        String env = headers.get(ENVIRONMENT);
+        String team = headers.get(ConnectHeaders.TEAM);
+        String env = headers.get(ConnectHeaders.ENVIRONMENT);
         PoolKey asked = team == null ? null : new PoolKey(team, env);
         audit.record(requestId, asked, refusal.userId(), fields == null ? null : fields.sessionId(), null,
                 "rpc:" + method.rpcName(), "denied", refusal.reason());

@@ -1,5 +1,6 @@
 package dev.pedregal.gateway.identity;
 
+import dev.pedregal.gateway.connect.ConnectHeaders;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
@@ -31,7 +32,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class Authenticator {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "bearer ";
 
     private final GatewayConfig.Identity config;
@@ -54,7 +54,7 @@ public class Authenticator {
 
     /** The caller of an RPC; fails with {@code Unauthenticated} naming the reason. */
     public Uni<Caller> authenticate(Metadata headers) {
-        String header = headers.get(AUTHORIZATION);
+        String header = headers.get(ConnectHeaders.AUTHORIZATION);
         if (header == null || header.isBlank()) {
             return Uni.createFrom().failure(IdentityFailure.unauthenticated(Reason.MISSING_TOKEN,
                     "no bearer token: connect with sc://<gateway>:15002/;token=<OIDC access token>"));

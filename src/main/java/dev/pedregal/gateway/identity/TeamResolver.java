@@ -1,5 +1,6 @@
 package dev.pedregal.gateway.identity;
 
+import dev.pedregal.gateway.connect.ConnectHeaders;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -17,9 +18,6 @@ import io.grpc.Metadata;
 @ApplicationScoped
 public class TeamResolver {
 
-    static final Metadata.Key<String> TEAM = Metadata.Key.of("x-spark-team", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> ENVIRONMENT = Metadata.Key.of("x-spark-env", Metadata.ASCII_STRING_MARSHALLER);
-
     private final GatewayConfig.Identity config;
 
     public TeamResolver(GatewayConfig config) {
@@ -27,7 +25,7 @@ public class TeamResolver {
     }
 
     public PoolKey resolve(Caller caller, Metadata headers) {
-        String team = headers.get(TEAM);
+        String team = headers.get(ConnectHeaders.TEAM);
         if (team == null || team.isBlank()) {
             if (caller.teams().size() != 1) {
                 throw IdentityFailure.notInTeam(caller.userId(), caller.teams().isEmpty()
@@ -42,7 +40,7 @@ public class TeamResolver {
                     + "' (missing group " + config.teamGroupPrefix() + team + ")");
         }
         List<String> environments = environments(team);
-        String environment = headers.get(ENVIRONMENT);
+        String environment = headers.get(ConnectHeaders.ENVIRONMENT);
         if (environment == null || environment.isBlank()) {
             environment = environments.get(0);
         } else if (!environments.contains(environment)) {

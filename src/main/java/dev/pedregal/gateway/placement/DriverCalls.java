@@ -1,5 +1,6 @@
 package dev.pedregal.gateway.placement;
 
+import dev.pedregal.gateway.connect.ConnectHeaders;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,6 @@ import io.smallrye.mutiny.Uni;
 public final class DriverCalls {
 
     static final String PROBE_USER = "pedregal-probe";
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private DriverCalls() {
     }
@@ -56,7 +56,7 @@ public final class DriverCalls {
     private static <T> Uni<T> call(Driver driver, Duration timeout,
             Function<SparkConnectServiceFutureStub, ListenableFuture<T>> rpc) {
         Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, driver.pool().driverAuthorization());
+        headers.put(ConnectHeaders.AUTHORIZATION, driver.pool().driverAuthorization());
         SparkConnectServiceFutureStub stub = SparkConnectServiceGrpc.newFutureStub(driver.channel())
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -51,6 +51,14 @@ public final class ConnectClient implements AutoCloseable {
         return stub().withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
     }
 
+    /** Config getAll in a new session, as the holder of a token. */
+    public org.apache.spark.connect.proto.ConfigResponse getAllAs(String token, String user) {
+        return authorized(token, java.util.Map.of()).config(ConfigRequest.newBuilder().setSessionId(newSession())
+                .setUserContext(user(user))
+                .setOperation(ConfigRequest.Operation.newBuilder().setGetAll(ConfigRequest.GetAll.getDefaultInstance()))
+                .build());
+    }
+
     public static String newSession() {
         return UUID.randomUUID().toString();
     }
