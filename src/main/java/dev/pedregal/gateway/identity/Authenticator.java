@@ -70,8 +70,19 @@ public class Authenticator {
         }
         return oidc.get().authenticate(new AccessTokenCredential(token))
                 .onFailure().transform(Authenticator::classify)
+                .flatMap(this::issuedInThePast)
                 .map(identity -> remember(token, caller(identity)))
                 .flatMap(this::unexpired);
+    }
+
+    /** A token issued in the future (beyond the clock-skew grace) is not valid yet; Quarkus checks only nbf. */
+    private Uni<SecurityIdentity> issuedInThePast(SecurityIdentity identity) {
+        long issuedAt = ((JsonWebToken) identity.getPrincipal()).getIssuedAtTime();
+        if (issuedAt > Instant.now().getEpochSecond() + graceSeconds) {
+            return Uni.createFrom().failure(IdentityFailure.unauthenticated(Reason.INVALID_TOKEN,
+                    "the bearer token is not valid yet (issued in the future): check the clock of the issuer"));
+        }
+        return Uni.createFrom().item(identity);
     }
 
     private Uni<Caller> unexpired(Caller caller) {
@@ -139,9 +150,21 @@ public class Authenticator {
     static Throwable classify(Throwable failure) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            text.append(' ').append(t.getMessage());
+            text.append(" ").append(t.getClass().getSimpleName()).append(" ").append(t.getMessage());
         }
-        String m = text.toString().toLowerCase(Locale.ROOT);
+        // jose4j quotes the token's claims in its messages: match only its own words.
+        String m = text.toString().toLowerCase(Locale.ROOT).replaceAll("\\(claims->.*?\\) rejected", "rejected");
+        if (m.contains("oidcexception")) {
+            // The only remote call validation makes is the JWKS refresh for a kid not in the cache.
+            return IdentityFailure.unauthenticated(Reason.UNKNOWN_KID, "the bearer token is signed with a key the gateway "
+                    + "has not seen, and the identity provider could not be reached to refresh its keys");
+        }
+        if (m.contains("no expiration time")) {
+            return IdentityFailure.unauthenticated(Reason.INVALID_TOKEN, "the bearer token is not valid: it has no expiry (exp)");
+        }
+        if (m.contains("not yet valid")) {
+            return IdentityFailure.unauthenticated(Reason.INVALID_TOKEN, "the bearer token is not valid yet (nbf): check the clock of the issuer");
+        }
         if (m.contains("expiration time") || m.contains("expired")) {
             return IdentityFailure.unauthenticated(Reason.EXPIRED, "the bearer token has expired: get a new token and reconnect");
         }
