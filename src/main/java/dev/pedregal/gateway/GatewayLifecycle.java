@@ -39,12 +39,18 @@ public class GatewayLifecycle {
     private final dev.pedregal.gateway.identity.AuditLog audit;
     private final boolean tls;
     private final String host;
+    private final dev.pedregal.gateway.provisioning.ClusterLifecycle clusters;
+    private final boolean database;
 
     public GatewayLifecycle(DriverPools pools, @GrpcService FrontDoor frontDoor, LocalProcessBackend local,
             GatewayConfig config, Authenticator authenticator, TeamResolver teams,
             dev.pedregal.gateway.identity.AuditLog audit,
             @ConfigProperty(name = "quarkus.grpc.server.ssl.certificate") Optional<String> certificate,
-            @ConfigProperty(name = "quarkus.grpc.server.host", defaultValue = "0.0.0.0") String host) {
+            @ConfigProperty(name = "quarkus.grpc.server.host", defaultValue = "0.0.0.0") String host,
+            dev.pedregal.gateway.provisioning.ClusterLifecycle clusters,
+            @ConfigProperty(name = "quarkus.datasource.active", defaultValue = "true") boolean database) {
+        this.clusters = clusters;
+        this.database = database;
         this.pools = pools;
         this.frontDoor = frontDoor;
         this.local = local;
@@ -63,6 +69,10 @@ public class GatewayLifecycle {
             LOG.warnf("Stopped %d driver(s) left running by an earlier gateway", reaped);
         }
         pools.start(warmPools());
+        if (database) {
+            // Provisioned clusters live in PostgreSQL: reopen their pools and start the TTL reaper.
+            clusters.start();
+        }
     }
 
     /** Tokens must not cross a network in clear text, and client-asserted identities must not leave loopback. */

@@ -30,9 +30,68 @@ public interface GatewayConfig {
     /** Per-environment settings, keyed by environment name (dev, test, staging, prod). */
     Map<String, Environment> environments();
 
+    /** Self-service clusters: endpoints, regions, TTLs and quotas. */
+    Provisioning provisioning();
+
     interface Environment {
         /** Warm drivers of each team's pool in this environment; {@code pedregal.pool.warm-drivers} when unset. */
         java.util.OptionalInt warmDrivers();
+
+        /** Lifetime of a cluster created in this environment without a TTL of its own. */
+        @WithDefault("4h")
+        Duration clusterTtl();
+
+        /** Spark configuration every cluster of this environment starts with (catalog, shuffle partitions). */
+        Map<String, String> sparkConf();
+    }
+
+    interface Provisioning {
+        /** A cluster named {@code n} is reached at {@code sc://n.<base-domain>:15002} (or with {@code x-spark-cluster=n}). */
+        @WithDefault("spark.pedregal.local")
+        String baseDomain();
+
+        /** Regions a cluster may be placed in; the first is the default. */
+        @WithDefault("local")
+        List<String> regions();
+
+        /** Spark configuration added to clusters of a region, keyed by region (regional template variants). */
+        Map<String, Map<String, String>> regionSparkConf();
+
+        /** The longest TTL a cluster may be given or extended to. */
+        @WithDefault("7d")
+        Duration maxTtl();
+
+        /** Interval of the reaper that deletes clusters whose TTL ended. */
+        @WithDefault("30s")
+        Duration reapInterval();
+
+        /** Time a new or scaled cluster has to reach its warm drivers before it is marked FAILED. */
+        @WithDefault("5m")
+        Duration readyTimeout();
+
+        /** The quota of a team without one of its own. */
+        Quota defaultQuota();
+
+        /** Quotas by team. */
+        Map<String, Quota> quotas();
+
+        interface Quota {
+            /** Clusters the team may have at once. */
+            @WithDefault("5")
+            int clusters();
+
+            /** Warm drivers across the team's clusters. */
+            @WithDefault("10")
+            int warmDrivers();
+
+            /** vCPU across the team's clusters at their maximum size (drivers and executors). */
+            @WithDefault("128")
+            int vcpu();
+
+            /** Memory in MiB across the team's clusters at their maximum size. */
+            @WithDefault("524288")
+            long memoryMib();
+        }
     }
 
     interface Identity {

@@ -135,7 +135,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         }
         first = message;
         operationId = fields.operationId() == null || fields.operationId().isEmpty() ? null : fields.operationId();
-        routing = door.router().route(method, fields, headers, requestId).subscribe().with(
+        routing = door.router().route(method, fields, headers, downstream.getAuthority(), requestId).subscribe().with(
                 r -> serial.execute(() -> routed(r)),
                 t -> serial.execute(() -> fail(t)));
     }

@@ -61,7 +61,7 @@ public class FrontDoor implements BindableService {
                 String requestId = headers.get(ConnectHeaders.REQUEST_ID);
                 ForwardedCall forwarded = new ForwardedCall(this, method, descriptor, call, headers,
                         Context.current().getDeadline(),
-                        plausibleRequestId(requestId) ? requestId : bootId + "-" + requests.incrementAndGet());
+                        dev.pedregal.gateway.observability.RequestIds.plausible(requestId) ? requestId : bootId + "-" + requests.incrementAndGet());
                 active.add(forwarded);
                 forwarded.start();
                 return forwarded;
@@ -72,23 +72,6 @@ public class FrontDoor implements BindableService {
             definition.addMethod(descriptors.get(i), handlers.get(i));
         }
         return definition.build();
-    }
-
-    /**
-     * A client's x-request-id is kept (it ends up in logs and the audit) only if it looks like an id: short,
-     * plain characters, and not a JWT someone pasted there.
-     */
-    static boolean plausibleRequestId(String id) {
-        if (id == null || id.isEmpty() || id.length() > 128 || id.startsWith("eyJ")) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == ':')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     SessionRouter router() {

@@ -45,6 +45,7 @@ public class SessionRouter {
     private final Authenticator authenticator;
     private final TeamResolver teams;
     private final AuditLog audit;
+    private final ClusterAddress clusterAddress;
 
     public SessionRouter(SessionDirectory sessions, DriverPools pools, Authenticator authenticator, TeamResolver teams,
             AuditLog audit, GatewayMetrics metrics, GatewayConfig config, Vertx vertx) {
@@ -53,6 +54,7 @@ public class SessionRouter {
         this.pools = pools;
         this.authenticator = authenticator;
         this.teams = teams;
+        this.clusterAddress = new ClusterAddress(config.provisioning().baseDomain());
         pools.onDriverLost(this::driverLost);
         if (sessions instanceof InMemorySessionDirectory inMemory) {
             metrics.sessionGauge(inMemory::liveCount);
@@ -68,15 +70,31 @@ public class SessionRouter {
     }
 
     /** Resolves where a call goes. Fails with a {@link GatewayFailure} the client is told. */
-    public Uni<Route> route(ConnectMethod method, RoutingFields fields, Metadata headers, String requestId) {
+    public Uni<Route> route(ConnectMethod method, RoutingFields fields, Metadata headers, String authority,
+            String requestId) {
+        String cluster = clusterAddress.clusterOf(headers.get(ConnectHeaders.CLUSTER), authority);
         if (!authenticator.enabled()) {
-            return resolve(method, fields, new SessionKey(PoolKey.UNTENANTED, fields.userId(), fields.sessionId()), null,
-                    requestId);
+            PoolKey pool = cluster == null ? PoolKey.UNTENANTED : clusterPool(cluster, null);
+            return resolve(method, fields, new SessionKey(pool, fields.userId(), fields.sessionId()), null, requestId);
         }
         return authenticator.authenticate(headers).flatMap(caller -> {
-            PoolKey pool = teams.resolve(caller, headers);
+            PoolKey pool = cluster == null ? teams.resolve(caller, headers) : clusterPool(cluster, caller);
             return resolve(method, fields, new SessionKey(pool, caller.userId(), fields.sessionId()), caller, requestId);
         });
+    }
+
+    /** The pool of a provisioned cluster the caller's team owns. */
+    private PoolKey clusterPool(String cluster, Caller caller) {
+        DriverPool pool = pools.cluster(cluster);
+        if (pool == null) {
+            String closed = pools.closedReason(cluster);
+            throw new GatewayFailure.NotFound("no Spark Connect cluster named '" + cluster + "' is open"
+                    + (closed != null ? " (" + closed + ")" : "") + ": see GET /api/v1/clusters");
+        }
+        if (caller != null) {
+            teams.requireMember(caller, pool.key().team());
+        }
+        return pool.key();
     }
 
     private Uni<Route> resolve(ConnectMethod method, RoutingFields fields, SessionKey key, Caller caller,

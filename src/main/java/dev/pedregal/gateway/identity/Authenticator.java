@@ -105,7 +105,8 @@ public class Authenticator {
         return caller;
     }
 
-    private Caller caller(SecurityIdentity identity) {
+    /** The caller a validated identity (from any OIDC-authenticated request) stands for. */
+    public Caller caller(SecurityIdentity identity) {
         JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
         String user = claim(jwt, config.userClaim());
         if (user == null) {

@@ -35,9 +35,8 @@ public class TeamResolver {
                                 + ": choose one with ;x-spark-team=<team> in the connection string");
             }
             team = caller.teams().iterator().next();
-        } else if (!caller.teams().contains(team)) {
-            throw IdentityFailure.notInTeam(caller.userId(), "user " + caller.userId() + " is not a member of team '" + team
-                    + "' (missing group " + config.teamGroupPrefix() + team + ")");
+        } else {
+            requireMember(caller, team);
         }
         List<String> environments = environments(team);
         String environment = headers.get(ConnectHeaders.ENVIRONMENT);
@@ -48,6 +47,14 @@ public class TeamResolver {
                     + "'; it may use " + environments);
         }
         return new PoolKey(team, environment);
+    }
+
+    /** Refuses a caller outside the team, naming the group that would let them in. */
+    public void requireMember(Caller caller, String team) {
+        if (!caller.teams().contains(team)) {
+            throw IdentityFailure.notInTeam(caller.userId(), "user " + caller.userId() + " is not a member of team '" + team
+                    + "' (missing group " + config.teamGroupPrefix() + team + ")");
+        }
     }
 
     /** The environments a team may reach; the first is its default. */

@@ -73,6 +73,12 @@ public class GatewayMetrics {
                 .description("New sessions waiting for a free driver").tag("pool", pool).register(registry);
     }
 
+    /** Removes the gauges of a pool that closed, so a re-created pool of the same name registers afresh. */
+    public void removePool(String pool) {
+        registry.find("pedregal.pool.drivers").tag("pool", pool).gauges().forEach(registry::remove);
+        registry.find("pedregal.pool.waiting").tag("pool", pool).gauges().forEach(registry::remove);
+    }
+
     public void driverStarted(String pool) {
         count("pedregal.driver.starts", pool, "Drivers launched");
     }

@@ -43,7 +43,7 @@ public final class DriverPool {
 
     private final PoolKey key;
     private final String name;
-    private final int warmDrivers;
+    private volatile PoolSettings settings;
     private final String authorization;
     private final byte[] secret;
     private final Map<String, String> sparkConf;
@@ -51,6 +51,8 @@ public final class DriverPool {
     private final GatewayConfig.Connect connect;
     private final DriverBackend backend;
     private final Vertx vertx;
+    /** Why the pool's drivers are being stopped for good, told to their sessions; null while serving. */
+    private volatile String closingReason;
     private final GatewayMetrics metrics;
     private final int maxMessageSize;
 
@@ -68,11 +70,11 @@ public final class DriverPool {
      * @param index every pool's drivers by id, kept up to date by the pools
      * @param lost told when a driver of this pool ends, with the reason, so its sessions can be marked lost
      */
-    DriverPool(PoolKey key, int warmDrivers, GatewayConfig config, DriverBackend backend, Vertx vertx,
+    DriverPool(PoolKey key, PoolSettings settings, GatewayConfig config, Vertx vertx,
             GatewayMetrics metrics, int maxMessageSize, Map<String, Driver> index, BiConsumer<Driver, String> lost) {
         this.key = key;
         this.name = key.name();
-        this.warmDrivers = warmDrivers;
+        this.settings = settings;
         this.index = index;
         this.lost = lost;
         // The pool's drivers accept only calls carrying this secret (spark.connect.authenticate.token), which
@@ -81,11 +83,12 @@ public final class DriverPool {
         this.authorization = "Bearer " + secret;
         this.secret = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Map<String, String> conf = new java.util.HashMap<>(config.pool().sparkConf());
+        conf.putAll(settings.sparkConf());
         conf.put(DRIVER_TOKEN_CONF, secret);
         this.sparkConf = Map.copyOf(conf);
         this.config = config.pool();
         this.connect = config.connect();
-        this.backend = backend;
+        this.backend = settings.backend();
         this.vertx = vertx;
         this.metrics = metrics;
         this.maxMessageSize = maxMessageSize;
@@ -118,6 +121,26 @@ public final class DriverPool {
 
     public String backendName() {
         return backend.name();
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /** Changes the pool's size; drivers are started or idle ones stopped to match. */
+    public void resize(int warm, int min, int max) {
+        settings = settings.resized(warm, min, max);
+        vertx.runOnContext(v -> reconcile());
+    }
+
+    /** Drivers ready for sessions. */
+    public long readyDrivers() {
+        return drivers.values().stream().filter(d -> d.state() == DriverState.READY).count();
+    }
+
+    /** True once the pool takes no new sessions (draining, or closed for good). */
+    public synchronized boolean closed() {
+        return closed;
     }
 
     /** The driver with this id, or null when it is not (or no longer) in the pool. */
@@ -226,6 +249,22 @@ public final class DriverPool {
         pending.forEach(w -> w.future.completeExceptionally(new GatewayFailure.Draining()));
     }
 
+    /**
+     * Takes the pool out of service for good without blocking: no new sessions, every driver stopped, and
+     * each bound session told {@code reason} at its next call.
+     */
+    public Uni<Void> close(String reason) {
+        closingReason = reason;
+        drain();
+        List<Driver> all = new ArrayList<>(drivers.values());
+        all.forEach(d -> d.state(DriverState.STOPPING));
+        if (all.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(all.stream().map(d -> backend.stop(d.handle()).onFailure().recoverWithNull()).toList())
+                .andCollectFailures().replaceWithVoid();
+    }
+
     /** Stops every driver. Blocks; called once at shutdown, after {@link #drain()}. */
     public void shutdown() {
         drain();
@@ -284,7 +323,7 @@ public final class DriverPool {
             metrics.noDriver(name);
             waiter.future.completeExceptionally(new GatewayFailure.NoDriverAvailable(
                     "no Spark driver of pool '" + name + "' became free within " + connect.driverWait().toSeconds()
-                            + " s (" + drivers.size() + " drivers, at most " + config.maxDrivers() + ", "
+                            + " s (" + drivers.size() + " drivers, at most " + settings.maxDrivers() + ", "
                             + config.maxSessionsPerDriver() + " sessions each); retry shortly",
                     connect.retryAfter()));
         }
@@ -330,20 +369,26 @@ public final class DriverPool {
             }
             int unserved = Math.max(0, waiters.size() - startingSlots);
             int neededForWaiters = (unserved + config.maxSessionsPerDriver() - 1) / config.maxSessionsPerDriver();
-            int need = Math.max(warmDrivers - withRoom, 0) + neededForWaiters;
-            toStart = Math.max(0, Math.min(need, config.maxDrivers() - alive));
+            PoolSettings size = settings;
+            int need = Math.max(Math.max(size.warmDrivers() - withRoom, 0) + neededForWaiters, size.minDrivers() - alive);
+            toStart = Math.max(0, Math.min(need, size.maxDrivers() - alive));
             launching += toStart;
 
-            int surplus = withRoom - warmDrivers;
+            // Idle drivers beyond the warm target go, never below the minimum; after a scale-down, any
+            // driver without a session goes until the pool is within its new maximum.
+            int overMax = alive - size.maxDrivers();
+            int surplus = Math.min(Math.max(withRoom - size.warmDrivers(), overMax), alive - size.minDrivers());
             long idleLimit = config.idleStop().toNanos();
             for (Driver d : drivers.values()) {
                 if (surplus <= 0) {
                     break;
                 }
-                if (d.state() == DriverState.READY && d.idleNanos(now) > idleLimit) {
+                boolean idle = d.state() == DriverState.READY && d.idleNanos(now) > idleLimit;
+                if (idle || (overMax > 0 && d.state() == DriverState.READY && d.sessions() == 0)) {
                     d.state(DriverState.STOPPING);
                     toStop.add(d);
                     surplus--;
+                    overMax--;
                 }
             }
         }
@@ -446,7 +491,8 @@ public final class DriverPool {
             metrics.driverFailed(name);
             LOG.warnf("Driver %s ended unexpectedly: %s", driver.id(), reason);
         }
-        lost.accept(driver, intended ? "stopped by the gateway" : reason);
+        String closing = closingReason;
+        lost.accept(driver, closing != null ? closing : intended ? "stopped by the gateway" : reason);
         reconcile();
     }
 

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.pedregal.gateway.backend.DriverBackend;
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.observability.GatewayMetrics;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
@@ -30,6 +31,8 @@ public class DriverPools {
     private final GatewayMetrics metrics;
     private final int maxMessageSize;
     private final Map<PoolKey, DriverPool> pools = new ConcurrentHashMap<>();
+    private final Map<String, DriverPool> byCluster = new ConcurrentHashMap<>();
+    private final Map<String, String> closedClusters = new ConcurrentHashMap<>();
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
     private final List<BiConsumer<Driver, String>> lostListeners = new CopyOnWriteArrayList<>();
     private volatile boolean draining;
@@ -49,23 +52,63 @@ public class DriverPools {
         warm.forEach(this::pool);
     }
 
-    /** The pool of a team and environment, created (and warmed) on first use. */
+    /** The hot pool of a team and environment, created (and warmed) on first use. */
     public DriverPool pool(PoolKey key) {
         DriverPool pool = pools.get(key);
         if (pool != null) {
             return pool;
         }
-        return pools.computeIfAbsent(key, k -> {
-            DriverPool created = new DriverPool(k, warmDrivers(k), config, backend, vertx, metrics, maxMessageSize,
-                    drivers, (driver, reason) -> lostListeners.forEach(l -> l.accept(driver, reason)));
-            vertx.runOnContext(v -> {
-                created.start();
-                if (draining) {
-                    created.drain();
-                }
-            });
-            return created;
+        return pools.computeIfAbsent(key, k -> create(k, new PoolSettings(warmDrivers(k), 0, config.pool().maxDrivers(),
+                Map.of(), backend)));
+    }
+
+    /** Opens the pool of a provisioned cluster, or returns it when it is open already. */
+    public DriverPool open(PoolKey key, PoolSettings settings) {
+        closedClusters.remove(key.cluster());
+        DriverPool pool = pools.computeIfAbsent(key, k -> create(k, settings));
+        byCluster.put(key.cluster(), pool);
+        return pool;
+    }
+
+    /** The open pool of the cluster with this name, or null. */
+    public DriverPool cluster(String name) {
+        return byCluster.get(name);
+    }
+
+    /** Why the cluster with this name closed, when it did recently; null otherwise. */
+    public String closedReason(String name) {
+        return closedClusters.get(name);
+    }
+
+    /** Closes a cluster's pool: its drivers stop and its sessions are told {@code reason}. */
+    public Uni<Void> close(PoolKey key, String reason) {
+        DriverPool pool = pools.remove(key);
+        if (key.isCluster()) {
+            byCluster.remove(key.cluster(), pool);
+            closedClusters.put(key.cluster(), reason);
+        }
+        if (pool == null) {
+            return Uni.createFrom().voidItem();
+        }
+        metrics.removePool(pool.name());
+        return pool.close(reason);
+    }
+
+    private DriverPool create(PoolKey key, PoolSettings settings) {
+        DriverPool created = new DriverPool(key, settings, config, vertx, metrics, maxMessageSize, drivers,
+                (driver, reason) -> lostListeners.forEach(l -> l.accept(driver, reason)));
+        vertx.runOnContext(v -> {
+            created.start();
+            if (draining) {
+                created.drain();
+            }
         });
+        return created;
+    }
+
+    /** The backend of hot pools and of clusters placed on the embedded target. */
+    public DriverBackend defaultBackend() {
+        return backend;
     }
 
     private int warmDrivers(PoolKey key) {
