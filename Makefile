@@ -11,12 +11,13 @@ JAR := target/quarkus-app/quarkus-run.jar
 CERTS := $(LOCAL)/certs
 KEYCLOAK := src/local-stack/keycloak.sh
 
-.PHONY: help deps spark python keycloak postgres certs build run token test unit clean
+.PHONY: help deps spark python keycloak postgres certs build run token test unit bench clean
 
 help:
 	@echo "make run    start the gateway with a warm pool of local Spark drivers (foreground)"
 	@echo "make test   run every test (unit, component, end to end with pyspark and real Spark)"
 	@echo "make deps   fetch Spark $(SPARK_VERSION) jars and the Python client into $(LOCAL)/"
+	@echo "make bench  run every benchmark (gateway vs direct vs nginx) and rewrite docs/performance.md"
 
 deps: spark python keycloak postgres
 
@@ -81,8 +82,15 @@ token:
 unit:
 	$(MVN) test -Dtest='!*IT' -Dsurefire.failIfNoSpecifiedTests=false
 
+# The benchmarks' sources (bench/src) are a test source root: this compiles them without running them.
 test: deps
 	$(MVN) verify -DskipITs=false
+
+# Every benchmark scenario, about 15 minutes (BENCH_QUICK=1: a short smoke run); installs nginx with apt if missing
+# and matplotlib into bench/.venv; rewrites docs/performance.md from bench/results/*.json. See bench/README.md.
+bench: spark python build
+	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+	python3 bench/run.py
 
 clean:
 	$(MVN) -q clean
