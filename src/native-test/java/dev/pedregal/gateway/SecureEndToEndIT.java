@@ -35,7 +35,8 @@ class SecureEndToEndIT {
                     "quarkus.oidc.tenant-enabled", "true",
                     "pedregal.pool.warm-drivers", "1",
                     "pedregal.pool.max-drivers", "2",
-                    "pedregal.local.work-dir", "target/drivers-secure-it");
+                    "pedregal.local.work-dir", "target/drivers-secure-it",
+                    "pedregal.provisioning.reap-interval", "2s");
         }
     }
 

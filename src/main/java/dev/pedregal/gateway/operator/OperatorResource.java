@@ -43,18 +43,19 @@ public class OperatorResource {
         return sessions.all().stream()
                 .sorted(Comparator.comparing(SessionBinding::createdAt))
                 .map(b -> new SessionView(b.key().sessionId(), b.key().userId(), b.key().pool().team(),
-                        b.key().pool().environment(), b.driverId(),
+                        b.key().pool().environment(), b.key().pool().cluster(), b.driverId(),
                         b.lost() ? "LOST" : "ACTIVE", b.lostReason(), b.createdAt(),
                         Duration.between(b.createdAt(), now).toSeconds(), b.rpcs(), b.operations().size()))
                 .toList();
     }
 
-    public record PoolView(String name, String team, String environment, String backend, Map<?, Long> drivers,
-            int waiting, List<DriverView> members) {
+    public record PoolView(String name, String team, String environment, String cluster, String backend,
+            Map<?, Long> drivers, int waiting, List<DriverView> members) {
         static PoolView of(DriverPool pool) {
             List<DriverView> members = pool.drivers().stream()
                     .sorted(Comparator.comparing(Driver::startedAt)).map(DriverView::of).toList();
-            return new PoolView(pool.name(), pool.key().team(), pool.key().environment(), pool.backendName(),
+            return new PoolView(pool.name(), pool.key().team(), pool.key().environment(), pool.key().cluster(),
+                    pool.backendName(),
                     pool.countByState(), pool.waiting(), members);
         }
     }
@@ -67,7 +68,8 @@ public class OperatorResource {
         }
     }
 
-    public record SessionView(String sessionId, String userId, String team, String environment, String driverId, String state, String lostReason,
+    public record SessionView(String sessionId, String userId, String team, String environment, String cluster,
+            String driverId, String state, String lostReason,
             Instant createdAt, long ageSeconds, long rpcs, int operations) {
     }
 }

@@ -3,10 +3,10 @@ package dev.pedregal.gateway.provisioning;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import org.jboss.logging.Logger;
 
@@ -17,8 +17,10 @@ import dev.pedregal.gateway.placement.DriverPools;
 import dev.pedregal.gateway.placement.PoolKey;
 import dev.pedregal.gateway.placement.PoolSettings;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.vertx.VertxContextSupport;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -32,6 +34,9 @@ public class ClusterLifecycle {
 
     private static final Logger LOG = Logger.getLogger(ClusterLifecycle.class);
     private static final long READY_CHECK_MS = 500;
+    /** Rows another replica is reaping are skipped, not waited for. */
+    private static final String EXPIRED = "SELECT * FROM spark_cluster WHERE state IN ('REQUESTED', 'PROVISIONING', 'READY', "
+            + "'SCALING') AND expires_at <= now() ORDER BY expires_at LIMIT 50 FOR UPDATE SKIP LOCKED";
 
     private final GatewayConfig config;
     private final DriverPools pools;
@@ -47,7 +52,7 @@ public class ClusterLifecycle {
 
     /** Reopens the pools of clusters that were live when the gateway last stopped, finishes deletions, and starts the reaper. */
     public void start() {
-        background("restore clusters", () -> Panache.withSession(() -> SparkCluster.<SparkCluster> list("state in ?1",
+        background("restore clusters", onContext -> Panache.withSession(() -> SparkCluster.<SparkCluster> list("state in ?1",
                 List.of(ClusterState.REQUESTED, ClusterState.PROVISIONING, ClusterState.READY, ClusterState.SCALING,
                         ClusterState.DELETING)))
                 .invoke(clusters -> clusters.forEach(c -> {
@@ -65,11 +70,11 @@ public class ClusterLifecycle {
         PoolKey key = key(cluster);
         String target = pools.defaultBackend().name();
         DriverPool pool = pools.open(key, settings(cluster));
-        background("provision " + cluster.name, () -> transition(cluster.id, ClusterState.PROVISIONING, null, target)
+        background("provision " + cluster.name, onContext -> transition(cluster.id, ClusterState.PROVISIONING, null, target)
                 .flatMap(c -> warm(pool, cluster.warmDrivers))
                 .flatMap(ready -> ready
                         ? transition(cluster.id, ClusterState.READY, null, null)
-                        : failed(cluster, "its " + cluster.warmDrivers + " warm drivers did not start within "
+                        : failed(cluster, onContext, "its " + cluster.warmDrivers + " warm drivers did not start within "
                                 + config.provisioning().readyTimeout().toSeconds() + " s")));
     }
 
@@ -81,15 +86,15 @@ public class ClusterLifecycle {
             return;
         }
         pool.resize(cluster.warmDrivers, cluster.minDrivers, cluster.maxDrivers);
-        background("scale " + cluster.name, () -> warm(pool, cluster.warmDrivers).flatMap(ready -> ready
+        background("scale " + cluster.name, onContext -> warm(pool, cluster.warmDrivers).flatMap(ready -> ready
                 ? transition(cluster.id, ClusterState.READY, null, null)
-                : failed(cluster, "its " + cluster.warmDrivers + " warm drivers did not start within "
+                : failed(cluster, onContext, "its " + cluster.warmDrivers + " warm drivers did not start within "
                         + config.provisioning().readyTimeout().toSeconds() + " s")));
     }
 
     /** Stops the cluster's drivers, tells its sessions why at their next call, and marks it DELETED. */
     public void delete(SparkCluster cluster, String reason) {
-        background("delete " + cluster.name, () -> pools.close(key(cluster), reason)
+        background("delete " + cluster.name, onContext -> pools.close(key(cluster), reason).emitOn(onContext)
                 .flatMap(v -> Panache.withTransaction(() -> SparkCluster.<SparkCluster> findById(cluster.id)
                         .invoke(c -> {
                             c.moveTo(ClusterState.DELETED, reason);
@@ -108,11 +113,8 @@ public class ClusterLifecycle {
 
     /** Deletes every cluster whose TTL has ended; each is claimed by exactly one gateway replica. */
     void reap() {
-        background("reap expired clusters", () -> Panache.withTransaction(() -> SparkCluster.<SparkCluster> find(
-                "state in ?1 and expiresAt <= ?2", ClusterService.live(), Instant.now())
-                .withLock(LockModeType.PESSIMISTIC_WRITE)
-                .withHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
-                .page(0, 50).list()
+        background("reap expired clusters", onContext -> Panache.withTransaction(() -> Panache.getSession()
+                .flatMap(session -> session.createNativeQuery(EXPIRED, SparkCluster.class).getResultList())
                 .invoke(expired -> expired.forEach(c -> c.moveTo(ClusterState.DELETING,
                         "TTL ended at " + c.expiresAt))))
                 .invoke(expired -> expired.forEach(c -> {
@@ -124,9 +126,9 @@ public class ClusterLifecycle {
                 })));
     }
 
-    private Uni<SparkCluster> failed(SparkCluster cluster, String reason) {
+    private Uni<SparkCluster> failed(SparkCluster cluster, Executor onContext, String reason) {
         LOG.warnf("Cluster %s failed: %s", cluster.name, reason);
-        return pools.close(key(cluster), "cluster '" + cluster.name + "' failed: " + reason)
+        return pools.close(key(cluster), "cluster '" + cluster.name + "' failed: " + reason).emitOn(onContext)
                 .flatMap(v -> transition(cluster.id, ClusterState.FAILED, reason, null));
     }
 
@@ -167,8 +169,13 @@ public class ClusterLifecycle {
     }
 
     /** Runs database work off the request path, on a context of its own. */
-    private <T> void background(String what, Supplier<Uni<T>> work) {
-        VertxContextSupport.subscribe(() -> work.get().toMulti(), s -> s.with(item -> {
+    private <T> void background(String what, Function<Executor, Uni<T>> work) {
+        // Hibernate Reactive needs a duplicated context marked safe, one per unit of work; work that waits on
+        // drivers (their backends answer on other threads) comes back to it through the executor.
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        Executor onContext = task -> context.runOnContext(v -> task.run());
+        context.runOnContext(v -> work.apply(onContext).subscribe().with(item -> {
         }, failure -> LOG.warnf("Could not %s: %s", what, failure.getMessage())));
     }
 }

@@ -355,7 +355,9 @@ public class ClusterService {
 
     private static boolean isUniqueViolation(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+            if (c instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+                    || c instanceof java.sql.SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())
+                    || c instanceof org.hibernate.exception.ConstraintViolationException) {
                 return true;
             }
         }

@@ -63,6 +63,17 @@ public class Problems {
                 Map.of("errors", List.of(new ProvisioningFailure.FieldError(field, message))));
     }
 
+    /** More specific than Quarkus's own mappers for these, which answer in plain JSON. */
+    @ServerExceptionMapper
+    public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return unreadable(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return unreadable(e);
+    }
+
     /** The database is down or failing over: the write did not happen; the caller may retry. */
     @ServerExceptionMapper
     public Response database(io.vertx.core.impl.NoStackTraceThrowable e) {

@@ -126,6 +126,10 @@ class InMemorySessionDirectoryTest {
             public java.util.Map<String, Environment> environments() {
                 return java.util.Map.of();
             }
+
+            public Provisioning provisioning() {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 

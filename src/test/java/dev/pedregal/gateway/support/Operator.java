@@ -22,7 +22,15 @@ public final class Operator {
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> drivers() {
         List<Map<String, Object>> pools = given().get("/api/v1/pools").then().statusCode(200).extract().as(List.class);
-        return (List<Map<String, Object>>) pools.get(0).get("members");
+        return pools.stream().flatMap(p -> ((List<Map<String, Object>>) p.get("members")).stream()).toList();
+    }
+
+    /** The drivers of one pool, by name ({@code team/env} or {@code team/env/cluster}); empty when it has none. */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> drivers(String pool) {
+        List<Map<String, Object>> pools = given().get("/api/v1/pools").then().statusCode(200).extract().as(List.class);
+        return pools.stream().filter(p -> pool.equals(p.get("name")))
+                .flatMap(p -> ((List<Map<String, Object>>) p.get("members")).stream()).toList();
     }
 
     @SuppressWarnings("unchecked")
