@@ -65,16 +65,16 @@ final class DriverDiscovery implements AutoCloseable {
         return Optional.ofNullable(tracked.get(driverId));
     }
 
-    /** Drivers with a ready pod, from the informer's cache. */
+    /**
+     * Drivers with a ready pod, from the informer's cache. Drivers this backend did not start (another gateway
+     * replica's, or an earlier run's) are tracked from here on, so that their end is seen too.
+     */
     List<KubernetesDriver> ready() {
         return pods.getStore().list().stream()
                 .filter(DriverDiscovery::isReady)
                 .map(pod -> {
-                    KubernetesDriver driver = tracked.get(driverId(pod));
-                    if (driver == null) { // started by another gateway or an earlier run of this one
-                        driver = new KubernetesDriver(driverId(pod), kubernetesCluster);
-                        driver.ready(pod.getMetadata().getName(), pod.getStatus().getPodIP());
-                    }
+                    KubernetesDriver driver = track(driverId(pod));
+                    driver.ready(pod.getMetadata().getName(), pod.getStatus().getPodIP());
                     return driver;
                 })
                 .toList();

@@ -117,6 +117,22 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void driversStartedElsewhereAreListedFromTheCacheAndWatched() throws Exception {
+        KubernetesBackend backend = backend(SparkOperatorFlavor.KUBEFLOW_V1BETA2, Duration.ofSeconds(30));
+        readyDriver(backend, DRIVER, "10.1.2.7");
+        Pod other = mock.client.pods().inNamespace(NS).resource(driverPod("drv-99-ffffff")).create();
+        markReady(mock.client, other, "10.1.2.99");
+        eventually("the other replica's driver is listed", () -> backend.list().size() == 2);
+        DriverHandle adopted = backend.list().stream().filter(d -> d.driverId().equals("drv-99-ffffff")).findFirst()
+                .orElseThrow();
+        assertEquals("10.1.2.99", adopted.host());
+
+        mock.client.pods().inNamespace(NS).withName("drv-99-ffffff-driver").delete();
+        assertTrue(adopted.terminated().toCompletableFuture().get(15, TimeUnit.SECONDS).contains("drv-99-ffffff-driver"));
+        eventually("it is no longer listed", () -> backend.list().size() == 1);
+    }
+
+    @Test
     void aFailedDriverPodEndsTheDriver() throws Exception {
         KubernetesBackend backend = backend(SparkOperatorFlavor.APACHE_V1, Duration.ofSeconds(30));
         DriverHandle handle = readyDriver(backend, DRIVER, "10.1.2.5");

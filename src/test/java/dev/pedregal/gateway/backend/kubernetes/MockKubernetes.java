@@ -39,9 +39,19 @@ public final class MockKubernetes implements AutoCloseable {
         return this;
     }
 
+    /** Answers the next {@code times} /readyz checks (every later one when times is 0) with this status. */
     public MockKubernetes readyz(int status, int times) {
-        server.expect().get().withPath("/readyz").andReturn(status, status == 200 ? "ok" : "[-]etcd failed").times(times);
+        var reply = server.expect().get().withPath("/readyz").andReturn(status, status == 200 ? "ok" : "[-]etcd failed");
+        if (times > 0) {
+            reply.times(times);
+        } else {
+            reply.always();
+        }
         return this;
+    }
+
+    public void removeOperator(SparkOperatorFlavor flavor) {
+        client.apiextensions().v1().customResourceDefinitions().withName(flavor.crdName()).delete();
     }
 
     public static CustomResourceDefinition crd(SparkOperatorFlavor flavor) {
