@@ -32,6 +32,7 @@ class SecureEndToEndIT {
                     "quarkus.grpc.server.host", "0.0.0.0",
                     "pedregal.identity.mode", "oidc",
                     "quarkus.http.auth.permission.operator.policy", "platform-admin",
+                    "quarkus.http.auth.permission.selfservice.policy", "authenticated",
                     "quarkus.oidc.tenant-enabled", "true",
                     "pedregal.pool.warm-drivers", "1",
                     "pedregal.pool.max-drivers", "2",

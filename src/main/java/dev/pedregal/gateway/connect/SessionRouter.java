@@ -86,15 +86,16 @@ public class SessionRouter {
     /** The pool of a provisioned cluster the caller's team owns. */
     private PoolKey clusterPool(String cluster, Caller caller) {
         DriverPool pool = pools.cluster(cluster);
-        if (pool == null) {
-            String closed = pools.closedReason(cluster);
-            throw new GatewayFailure.NotFound("no Spark Connect cluster named '" + cluster + "' is open"
-                    + (closed != null ? " (" + closed + ")" : "") + ": see GET /api/v1/clusters");
+        // A recently closed cluster still resolves, so that its sessions are told why they ended.
+        PoolKey key = pool != null ? pool.key() : pools.closedCluster(cluster);
+        if (key == null) {
+            throw new GatewayFailure.NotFound("no Spark Connect cluster named '" + cluster
+                    + "' is open: see GET /api/v1/clusters");
         }
         if (caller != null) {
-            teams.requireMember(caller, pool.key().team());
+            teams.requireMember(caller, key.team());
         }
-        return pool.key();
+        return key;
     }
 
     private Uni<Route> resolve(ConnectMethod method, RoutingFields fields, SessionKey key, Caller caller,
@@ -109,6 +110,10 @@ public class SessionRouter {
             return Uni.createFrom().item(() -> bound(method, fields, binding, stamp));
         }
         if (method.opensSession()) {
+            if (key.pool().isCluster() && pools.cluster(key.pool().cluster()) == null) {
+                throw new GatewayFailure.NotFound("the Spark Connect cluster '" + key.pool().cluster() + "' is closed ("
+                        + pools.closedReason(key.pool().cluster()) + ")");
+            }
             DriverPool pool = pools.pool(key.pool());
             return sessions.bind(key, () -> pool.acquire().map(driver -> {
                 audit.record(requestId, key.pool(), key.userId(), key.sessionId(), driver.id(), "session_start", "ok",

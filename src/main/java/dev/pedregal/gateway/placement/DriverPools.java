@@ -32,7 +32,10 @@ public class DriverPools {
     private final int maxMessageSize;
     private final Map<PoolKey, DriverPool> pools = new ConcurrentHashMap<>();
     private final Map<String, DriverPool> byCluster = new ConcurrentHashMap<>();
-    private final Map<String, String> closedClusters = new ConcurrentHashMap<>();
+    private final Map<String, Closed> closedClusters = new ConcurrentHashMap<>();
+
+    private record Closed(PoolKey key, String reason) {
+    }
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
     private final List<BiConsumer<Driver, String>> lostListeners = new CopyOnWriteArrayList<>();
     private volatile boolean draining;
@@ -77,7 +80,14 @@ public class DriverPools {
 
     /** Why the cluster with this name closed, when it did recently; null otherwise. */
     public String closedReason(String name) {
-        return closedClusters.get(name);
+        Closed closed = closedClusters.get(name);
+        return closed == null ? null : closed.reason();
+    }
+
+    /** The pool key of a cluster that closed recently, or null. */
+    public PoolKey closedCluster(String name) {
+        Closed closed = closedClusters.get(name);
+        return closed == null ? null : closed.key();
     }
 
     /** Closes a cluster's pool: its drivers stop and its sessions are told {@code reason}. */
@@ -85,7 +95,7 @@ public class DriverPools {
         DriverPool pool = pools.remove(key);
         if (key.isCluster()) {
             byCluster.remove(key.cluster(), pool);
-            closedClusters.put(key.cluster(), reason);
+            closedClusters.put(key.cluster(), new Closed(key, reason));
         }
         if (pool == null) {
             return Uni.createFrom().voidItem();

@@ -42,8 +42,11 @@ public class ClusterLifecycle {
     private final DriverPools pools;
     private final AuditLog audit;
     private final Vertx vertx;
+    private final ClusterPlacement placement;
 
-    public ClusterLifecycle(GatewayConfig config, DriverPools pools, AuditLog audit, Vertx vertx) {
+    public ClusterLifecycle(GatewayConfig config, DriverPools pools, AuditLog audit, Vertx vertx,
+            ClusterPlacement placement) {
+        this.placement = placement;
         this.config = config;
         this.pools = pools;
         this.audit = audit;
@@ -68,10 +71,13 @@ public class ClusterLifecycle {
     /** Places the cluster, opens its pool and marks it READY once its warm drivers are up. */
     public void provision(SparkCluster cluster) {
         PoolKey key = key(cluster);
-        String target = pools.defaultBackend().name();
-        DriverPool pool = pools.open(key, settings(cluster));
-        background("provision " + cluster.name, onContext -> transition(cluster.id, ClusterState.PROVISIONING, null, target)
-                .flatMap(c -> warm(pool, cluster.warmDrivers))
+        background("provision " + cluster.name, onContext -> placement.place(cluster).emitOn(onContext)
+                .onFailure().call(f -> transition(cluster.id, ClusterState.FAILED, f.getMessage(), null))
+                .flatMap(placed -> {
+                    DriverPool pool = pools.open(key, settings(cluster, placed.backend()));
+                    return transition(cluster.id, ClusterState.PROVISIONING, null, placed.target())
+                            .flatMap(c -> warm(pool, cluster.warmDrivers));
+                })
                 .flatMap(ready -> ready
                         ? transition(cluster.id, ClusterState.READY, null, null)
                         : failed(cluster, onContext, "its " + cluster.warmDrivers + " warm drivers did not start within "
@@ -94,7 +100,8 @@ public class ClusterLifecycle {
 
     /** Stops the cluster's drivers, tells its sessions why at their next call, and marks it DELETED. */
     public void delete(SparkCluster cluster, String reason) {
-        background("delete " + cluster.name, onContext -> pools.close(key(cluster), reason).emitOn(onContext)
+        background("delete " + cluster.name, onContext -> pools.close(key(cluster), reason)
+                .call(() -> placement.release(cluster.name)).emitOn(onContext)
                 .flatMap(v -> Panache.withTransaction(() -> SparkCluster.<SparkCluster> findById(cluster.id)
                         .invoke(c -> {
                             c.moveTo(ClusterState.DELETED, reason);
@@ -160,8 +167,8 @@ public class ClusterLifecycle {
         }));
     }
 
-    private PoolSettings settings(SparkCluster c) {
-        return new PoolSettings(c.warmDrivers, c.minDrivers, c.maxDrivers, c.shape().driverConf(), pools.defaultBackend());
+    private PoolSettings settings(SparkCluster c, dev.pedregal.gateway.backend.DriverBackend backend) {
+        return new PoolSettings(c.warmDrivers, c.minDrivers, c.maxDrivers, c.shape().driverConf(), backend);
     }
 
     static PoolKey key(SparkCluster c) {

@@ -81,7 +81,12 @@ public class ClusterService {
             return templates.find("template", request.template()).flatMap(template -> {
                 ClusterShape shape = templates.resolve(template, draft.environment, draft.region, request.overrides());
                 return liveClusters(draft.team).flatMap(live -> {
-                    if (live.stream().anyMatch(c -> c.name.equals(draft.name))) {
+                    SparkCluster same = live.stream().filter(c -> c.name.equals(draft.name)).findFirst().orElse(null);
+                    if (same != null && idempotencyKey != null && idempotencyKey.equals(same.idempotencyKey)) {
+                        // A duplicate committed after this transaction looked the key up.
+                        return Uni.createFrom().item(new Outcome(same, false));
+                    }
+                    if (same != null) {
                         throw new ProvisioningFailure.Conflict("a cluster named '" + draft.name + "' already exists; "
                                 + "choose another name or delete it first");
                     }
