@@ -11,17 +11,20 @@ JAR := target/quarkus-app/quarkus-run.jar
 CERTS := $(LOCAL)/certs
 KEYCLOAK := src/local-stack/keycloak.sh
 
-.PHONY: help deps spark python keycloak postgres certs build run token test unit clean
+.PHONY: help deps spark python keycloak postgres redis certs build run token test unit clean
 
 help:
 	@echo "make run    start the gateway with a warm pool of local Spark drivers (foreground)"
 	@echo "make test   run every test (unit, component, end to end with pyspark and real Spark)"
 	@echo "make deps   fetch Spark $(SPARK_VERSION) jars and the Python client into $(LOCAL)/"
 
-deps: spark python keycloak postgres
+deps: spark python keycloak postgres redis
 
 postgres:
 	src/local-stack/postgres.sh install
+
+redis:
+	src/local-stack/redis.sh install
 
 keycloak:
 	$(KEYCLOAK) fetch
