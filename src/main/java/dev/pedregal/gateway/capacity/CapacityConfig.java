@@ -4,7 +4,10 @@ import java.time.Duration;
 
 import io.smallrye.config.WithDefault;
 
-/** Settings of the capacity calendar ({@code pedregal.capacity.*}). */
+/**
+ * Settings of the capacity calendar, meant as {@code pedregal.capacity.*}: a group to add to {@code GatewayConfig}
+ * when the calendar is wired (tests implement it directly).
+ */
 public interface CapacityConfig {
 
     /** Longest wait for one Redis round trip; beyond it the call fails closed with {@link CapacityUnavailable}. */

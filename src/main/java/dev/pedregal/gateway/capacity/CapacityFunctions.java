@@ -27,8 +27,8 @@ import io.vertx.mutiny.redis.client.Command;
 public final class CapacityFunctions {
 
     static final String LIBRARY_RESOURCE = "capacity/calendar.lua";
-    private static final List<String> TRANSIENT = List.of("LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN",
-            "BUSY", "NOREPLICAS");
+    /** Replies that mean the call itself is wrong (a bug here), not that Redis is in trouble. */
+    private static final List<String> REFUSALS = List.of("ERR", "WRONGTYPE");
 
     private final Redis redis;
     private final Duration timeout;
@@ -101,20 +101,21 @@ public final class CapacityFunctions {
                 .failWith(() -> new CapacityUnavailable("no answer from Redis within " + timeout.toMillis() + " ms", retryAfter, null))
                 .onFailure(this::isTrouble)
                 .transform(failure -> new CapacityUnavailable(String.valueOf(failure.getMessage()), retryAfter, failure))
-                .onFailure(failure -> failure instanceof io.vertx.redis.client.Response && !isFunctionMissing(failure))
+                .onFailure(failure -> isRefusal(failure) && !isFunctionMissing(failure))
                 .transform(failure -> new IllegalStateException("Redis refused a capacity call: " + failure.getMessage(), failure));
     }
 
-    /** Not a reply from Redis (connection refused or closed, pool exhausted), or one of Redis's transient errors. */
+    /**
+     * Anything but a refusal: transport failures (connection refused, reset, pool exhausted), the client's own
+     * CONNECTION_CLOSED, and Redis's transient states (LOADING, READONLY, MASTERDOWN, CLUSTERDOWN, BUSY, OOM...).
+     */
     private boolean isTrouble(Throwable failure) {
-        if (failure instanceof CapacityUnavailable) {
-            return false;
-        }
-        if (!(failure instanceof io.vertx.redis.client.Response)) {
-            return true;
-        }
+        return !(failure instanceof CapacityUnavailable) && !isRefusal(failure) && !isFunctionMissing(failure);
+    }
+
+    private static boolean isRefusal(Throwable failure) {
         String message = String.valueOf(failure.getMessage());
-        return TRANSIENT.stream().anyMatch(message::startsWith);
+        return failure instanceof io.vertx.redis.client.Response && REFUSALS.stream().anyMatch(message::startsWith);
     }
 
     static boolean isFunctionMissing(Throwable failure) {

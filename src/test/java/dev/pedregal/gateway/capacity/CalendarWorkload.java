@@ -43,6 +43,8 @@ final class CalendarWorkload {
     final AtomicLong unavailable = new AtomicLong();
     final AtomicLong repeats = new AtomicLong();
     final AtomicLong checks = new AtomicLong();
+    /** Incremented by a test each time it makes Redis lose its data. */
+    final AtomicLong redisLosses = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
     CalendarWorkload(CalendarFixture fixture) {
@@ -143,11 +145,13 @@ final class CalendarWorkload {
 
     /** The call, retried through unavailability; 30% of the time sent a second time as a client retry would. */
     private <T> T twice(Random random, Supplier<Uni<T>> call) {
+        long lossesBefore = redisLosses.get();
         T first = retrying(call);
         if (random.nextInt(10) < 3) {
             T second = retrying(call);
+            // A hold lost with Redis's data may rightly be denied on its retry; otherwise a grant must stand.
             if (first instanceof Admission.Granted && !(second instanceof Admission.Granted)
-                    && !(second instanceof Admission.Gone)) {
+                    && !(second instanceof Admission.Gone) && redisLosses.get() == lossesBefore) {
                 violations.add("a retried call changed a granted answer into " + second);
             }
             return second;
@@ -174,8 +178,10 @@ final class CalendarWorkload {
             try {
                 CalendarLedger ledger = ledger();
                 checks.incrementAndGet();
-                ledger.overBooked(CAPACITY).forEach(s -> violations.add("over capacity: " + s));
-                ledger.mismatches().forEach(s -> violations.add("totals differ from reservations: " + s));
+                if (violations.size() < 20) { // the first few tell the story
+                    ledger.overBooked(CAPACITY).forEach(s -> violations.add("over capacity: " + s));
+                    ledger.mismatches().forEach(s -> violations.add("totals differ from reservations: " + s));
+                }
             } catch (RuntimeException redisDown) {
                 // the restart test kills Redis; the next read checks again
             }
