@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Local Redis for the Pedregal Spark gateway (capacity calendar, rate limits).
+#
+#   redis.sh install                              make sure redis-server exists (apt-get install redis-server)
+#   redis.sh start  [--port N] [--dir DIR]        start on 127.0.0.1:N (default 6379), print the URL
+#   redis.sh stop   [--port N]                    stop the instance started by `start` on port N
+#   redis.sh kill   [--port N]                    kill -9 that instance (tests: a crashed Redis)
+#   redis.sh status [--port N]                    print the URL if up, exit 1 otherwise
+#
+# The URL printed is redis://127.0.0.1:N. The server listens on 127.0.0.1 only, without persistence
+# (no RDB, no AOF): a restart comes back empty, which is what the gateway must survive anyway.
+# Working directory DIR (default .local/redis-<port>). Pid and log: .local/run/redis-<port>.{pid,log}.
+# stop and kill act only on the pid recorded by `start`, and only while that pid is a redis-server.
+# Binary: $PEDREGAL_REDIS_SERVER, else redis-server in PATH.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
+LOCAL="${ROOT}/.local"
+RUN_DIR="${LOCAL}/run"
+START_TIMEOUT="${PEDREGAL_REDIS_START_TIMEOUT:-30}"
+
+log() { echo "redis.sh: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+usage() {
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+is_root() { [[ "${EUID}" -eq 0 ]]; }
+
+# ---------------------------------------------------------------------------------------------------
+# install
+# ---------------------------------------------------------------------------------------------------
+find_server() {
+  if [[ -n "${PEDREGAL_REDIS_SERVER:-}" ]]; then
+    [[ -x "${PEDREGAL_REDIS_SERVER}" ]] || die "PEDREGAL_REDIS_SERVER=${PEDREGAL_REDIS_SERVER} is not executable"
+    echo "${PEDREGAL_REDIS_SERVER}"
+    return 0
+  fi
+  command -v redis-server 2>/dev/null
+}
+
+apt_install_redis() {
+  is_root || die "redis-server not found; install it (sudo apt-get install -y redis-server) or set PEDREGAL_REDIS_SERVER"
+  command -v apt-get >/dev/null 2>&1 || die "redis-server not found and there is no apt-get"
+  # Debian's package starts a system Redis on 6379 through invoke-rc.d; a policy-rc.d answering 101
+  # keeps it from starting. We add one only for the install, and only when the machine has none.
+  local guard="/usr/sbin/policy-rc.d" own_guard=0
+  if [[ ! -e "${guard}" ]]; then
+    printf '#!/bin/sh\n# temporary, written by %s install\nexit 101\n' "$0" > "${guard}"
+    chmod 755 "${guard}"
+    own_guard=1
+    # shellcheck disable=SC2064
+    trap "rm -f '${guard}'" EXIT
+  fi
+  log "installing Redis with apt-get (apt-get update; apt-get install -y redis-server)"
+  local rc=0
+  # Several test JVMs may install at once: dpkg's own lock makes the losers fail, so they wait on ours.
+  exec 8>"/tmp/pedregal-redis-install.lock"
+  if command -v flock >/dev/null 2>&1; then flock -w 600 8 || die "timed out waiting for another install"; fi
+  if ! find_server >/dev/null; then
+    { DEBIAN_FRONTEND=noninteractive apt-get update -q \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server; } >&2 8>&- || rc=$?
+  fi
+  exec 8>&-
+  if [[ "${own_guard}" == 1 ]]; then
+    rm -f "${guard}"
+    trap - EXIT
+  fi
+  [[ "${rc}" == 0 ]] || die "apt-get install redis-server failed (exit ${rc})"
+}
+
+# Sets SERVER; installs the package first when there is no binary.
+ensure_installed() {
+  if ! SERVER="$(find_server)"; then
+    apt_install_redis
+    SERVER="$(find_server)" || die "still no redis-server after installing the redis-server package"
+  fi
+}
+
+cmd_install() {
+  [[ $# -eq 0 ]] || die "install: unknown argument '$1'"
+  ensure_installed
+  log "$("${SERVER}" --version | head -n 1) at ${SERVER}"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------
+pid_file() { echo "${RUN_DIR}/redis-$1.pid"; }
+log_file() { echo "${RUN_DIR}/redis-$1.log"; }
+default_dir() { echo "${LOCAL}/redis-$1"; }
+url() { echo "redis://127.0.0.1:$1"; }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Answers PING over a raw socket, so that no redis-cli is needed.
+redis_ready() {  # PORT
+  local reply=""
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'PING\r\n' >&3
+  IFS= read -r -t 2 reply <&3 || true
+  exec 3>&-
+  [[ "${reply}" == "+PONG"* ]]
+}
+
+parse_args() {  # sets PORT, DIR ("" when not given)
+  PORT="${PEDREGAL_REDIS_PORT:-6379}"
+  DIR=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
+      --port=*) PORT="${1#--port=}"; shift ;;
+      --dir) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--dir is not accepted here"
+             [[ $# -ge 2 && -n "$2" ]] || die "--dir needs a value"; DIR="$2"; shift 2 ;;
+      --dir=*) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--dir is not accepted here"
+               DIR="${1#--dir=}"; [[ -n "${DIR}" ]] || die "--dir needs a value"; shift ;;
+      *) die "${SUB}: unknown argument '$1'" ;;
+    esac
+  done
+  [[ "${PORT}" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65536 )) || die "invalid port '${PORT}'"
+  [[ -z "${DIR}" ]] || DIR="$(realpath -m -- "${DIR}")"
+}
+
+# The pid recorded by `start` on PORT, if that process is still a live redis-server.
+running_pid() {  # PORT
+  local pf pid comm
+  pf="$(pid_file "$1")"
+  [[ -s "${pf}" ]] || return 1
+  pid="$(head -n 1 "${pf}" | tr -dc '0-9')"
+  [[ -n "${pid}" ]] || return 1
+  kill -0 "${pid}" 2>/dev/null || return 1
+  comm="$(ps -o stat=,comm= -p "${pid}" 2>/dev/null || true)"
+  [[ "${comm}" != Z* ]] || return 1
+  comm="${comm#* }"; comm="${comm#"${comm%%[! ]*}"}"
+  [[ "${comm}" == redis-server* ]] || return 1
+  echo "${pid}"
+}
+
+wait_ready() {  # PORT PID LOGFILE STARTED_AT
+  local port="$1" pid="$2" lf="$3" started="$4"
+  while true; do
+    redis_ready "${port}" && return 0
+    if ! kill -0 "${pid}" 2>/dev/null; then
+      log "redis-server (pid ${pid}) exited before it was ready; last lines of ${lf}:"
+      tail -n 30 "${lf}" >&2 || true
+      exit 1
+    fi
+    if (( $(date +%s) - started >= START_TIMEOUT )); then
+      log "Redis did not answer PING on 127.0.0.1:${port} within ${START_TIMEOUT} s (pid ${pid}, log ${lf})"
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------
+# start / stop / kill / status
+# ---------------------------------------------------------------------------------------------------
+cmd_start() {
+  parse_args "$@"
+  mkdir -p "${RUN_DIR}"
+  local started pid lf pf dir
+  started="$(date +%s)"
+  lf="$(log_file "${PORT}")"
+  pf="$(pid_file "${PORT}")"
+
+  # One start per port at a time; the lock fd is closed for the server (9>&-).
+  exec 9>"${RUN_DIR}/redis-${PORT}.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w $((START_TIMEOUT + 60)) 9 || die "timed out waiting for another 'redis.sh start --port ${PORT}'"
+  fi
+
+  ensure_installed
+
+  if pid="$(running_pid "${PORT}")"; then
+    wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
+    log "Redis already running on port ${PORT} (pid ${pid})"
+    url "${PORT}"
+    return 0
+  fi
+  rm -f "${pf}"
+  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script); choose one with --port"
+
+  dir="${DIR:-$(default_dir "${PORT}")}"
+  mkdir -p "${dir}"
+  : > "${lf}"
+  log "starting Redis on 127.0.0.1:${PORT} (dir ${dir}, log ${lf})"
+  # Foreground server in the background of a subshell of its own session (setsid), so it outlives
+  # our caller; no persistence, so a restart is empty.
+  setsid "${SERVER}" --port "${PORT}" --bind 127.0.0.1 --dir "${dir}" \
+      --save "" --appendonly no --daemonize no --protected-mode yes \
+      --logfile "${lf}" --pidfile "${dir}/redis.pid" \
+      </dev/null >>"${lf}" 2>&1 9>&- &
+  pid=$!
+  echo "${pid}" > "${pf}"
+  wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
+  log "Redis is up on port ${PORT} (pid ${pid})"
+  url "${PORT}"
+}
+
+cmd_stop() {
+  ALLOW_DIR=0 parse_args "$@"
+  local pid pf i
+  pf="$(pid_file "${PORT}")"
+  if ! pid="$(running_pid "${PORT}")"; then
+    [[ -f "${pf}" ]] && log "stale pid file ${pf} removed" && rm -f "${pf}"
+    log "no Redis started by this script is running on port ${PORT}"
+    return 0
+  fi
+  log "stopping Redis on port ${PORT} (pid ${pid})"
+  kill -TERM "${pid}" 2>/dev/null || true
+  for i in $(seq 1 100); do
+    kill -0 "${pid}" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "${pid}" 2>/dev/null; then
+    log "still running after 10 s; kill -9"
+    kill -KILL "${pid}" 2>/dev/null || true
+  fi
+  rm -f "${pf}"
+  log "stopped"
+}
+
+cmd_kill() {
+  ALLOW_DIR=0 parse_args "$@"
+  local pid i
+  if ! pid="$(running_pid "${PORT}")"; then
+    log "no Redis started by this script is running on port ${PORT}"
+    return 0
+  fi
+  log "kill -9 Redis on port ${PORT} (pid ${pid})"
+  kill -KILL "${pid}" 2>/dev/null || true
+  for i in $(seq 1 100); do
+    kill -0 "${pid}" 2>/dev/null || break
+    sleep 0.05
+  done
+  rm -f "$(pid_file "${PORT}")"
+}
+
+cmd_status() {
+  ALLOW_DIR=0 parse_args "$@"
+  local pid
+  if pid="$(running_pid "${PORT}")" && redis_ready "${PORT}"; then
+    log "running on port ${PORT} (pid ${pid})"
+    url "${PORT}"
+    return 0
+  fi
+  log "not running on port ${PORT}"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------
+[[ $# -ge 1 ]] || usage
+SUB="$1"; shift
+case "${SUB}" in
+  install) cmd_install "$@" ;;
+  start)   cmd_start "$@" ;;
+  stop)    cmd_stop "$@" ;;
+  kill)    cmd_kill "$@" ;;
+  status)  cmd_status "$@" ;;
+  -h|--help|help) usage ;;
+  *) log "unknown subcommand '${SUB}'"; usage ;;
+esac

@@ -1,0 +1,269 @@
+package dev.pedregal.gateway.capacity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.mutiny.redis.client.Command;
+
+/**
+ * The capacity calendar: reservations per pool in 15-minute slices, kept in Redis. Each operation is one atomic
+ * Redis Function call over all the slices it touches (see {@code capacity/calendar.lua}), idempotent by
+ * reservation id, so concurrent gateways never over-book a slice and a retried call never books twice.
+ *
+ * <p>Everything returns a {@link Uni} completed on the Redis client's event loop; nothing blocks. Redis
+ * trouble fails the call with {@link CapacityUnavailable} (fail closed). A pool whose Redis lost its data is
+ * "unready" until {@link #rebuild} re-created its reservations; with a {@link ReservationSource} that happens
+ * by itself the first time a call finds the pool unready.
+ */
+public class CapacityCalendar {
+
+    private static final int REBUILD_CONCURRENCY = 16;
+    /** 104 days: more than any schedule horizon, bounds one read. */
+    static final int MAX_SLICES_PER_READ = 10_000;
+
+    private final Redis redis;
+    private final CapacityFunctions functions;
+    private final CapacityConfig config;
+    private final PoolCapacities capacities;
+    private final ReservationSource source;
+    private final AtomicReference<CompletableFuture<RebuildReport>> rebuilding = new AtomicReference<>();
+    private final AtomicLong rebuilds = new AtomicLong();
+
+    /**
+     * @param source where reservations are re-read from when Redis lost them; null to rebuild only through
+     *               {@link #rebuild} calls
+     */
+    public CapacityCalendar(Redis redis, CapacityFunctions functions, CapacityConfig config, PoolCapacities capacities,
+            ReservationSource source) {
+        this.redis = redis;
+        this.functions = functions;
+        this.config = config;
+        this.capacities = capacities;
+        this.source = source;
+    }
+
+    /** Loads the Redis Functions library. */
+    public Uni<Void> start() {
+        return functions.load();
+    }
+
+    /** Holds a reservation for the configured hold TTL. */
+    public Uni<Admission> hold(Reservation reservation) {
+        return hold(reservation, config.holdTtl());
+    }
+
+    /**
+     * Holds a reservation: if every slice it touches has room, it is counted in all of them until committed,
+     * released, or its TTL passes. Holding an id that is already held or committed answers {@code repeated}
+     * and books nothing.
+     */
+    public Uni<Admission> hold(Reservation r, Duration ttl) {
+        PoolCapacity capacity = capacity(r.pool());
+        List<Object> args = new ArrayList<>(List.of(CalendarKeys.slicePrefix(r.pool()), r.id(), r.team(),
+                r.size().vcpuMillis(), r.size().memoryMib(), r.start().getEpochSecond(), r.end().getEpochSecond(),
+                ttl.toMillis()));
+        args.addAll(limits(capacity, r.team()));
+        args.add(waitBudgetSlices());
+        args.add(retentionSeconds());
+        return functions.call("hold", reservationKeys(r.pool(), r.id()), args)
+                .map(reply -> switch (status(r.pool(), reply)) {
+                    case "ok" -> new Admission.Granted(r, ReservationState.parse(reply.get(1).toString()), reply.get(2).toInteger() == 1);
+                    case "denied" -> new Admission.Denied(shortfall(r, reply, true));
+                    default -> new Admission.Gone(r.id(), ReservationState.parse(reply.get(1).toString()));
+                });
+    }
+
+    /** Makes a held reservation stay until released. {@code COMMITTED} when it is (also on a retry). */
+    public Uni<ReservationState> commit(String pool, String id) {
+        return functions.call("commit", reservationKeys(pool, id), List.of(CalendarKeys.slicePrefix(pool), id, retentionSeconds()))
+                .map(reply -> {
+                    status(pool, reply);
+                    return ReservationState.parse(reply.get(1).toString());
+                });
+    }
+
+    /**
+     * Moves a live reservation's end later, booking the slices it newly touches only if all have room. An end
+     * that is not later than the current one is a no-op (so a retry never books twice).
+     */
+    public Uni<Admission> extend(Reservation r, Instant newEnd) {
+        PoolCapacity capacity = capacity(r.pool());
+        long end = newEnd.getEpochSecond() + (newEnd.getNano() > 0 ? 1 : 0);
+        List<Object> args = new ArrayList<>(List.of(CalendarKeys.slicePrefix(r.pool()), r.id(), end));
+        args.addAll(limits(capacity, r.team()));
+        args.add(retentionSeconds());
+        return functions.call("extend", reservationKeys(r.pool(), r.id()), args)
+                .map(reply -> switch (status(r.pool(), reply)) {
+                    case "ok" -> new Admission.Granted(r.withEnd(Instant.ofEpochSecond(reply.get(2).toLong())),
+                            ReservationState.parse(reply.get(1).toString()), false);
+                    case "denied" -> new Admission.Denied(shortfall(r, reply, false));
+                    default -> new Admission.Gone(r.id(), ReservationState.parse(reply.get(1).toString()));
+                });
+    }
+
+    /**
+     * Releases a reservation from all its slices. Answers {@code RELEASED} when this call (or an earlier one)
+     * released it, {@code EXPIRED} for a hold that lapsed, {@code UNKNOWN} for an id the calendar never saw.
+     */
+    public Uni<ReservationState> release(String pool, String id) {
+        return functions.call("release", reservationKeys(pool, id), List.of(CalendarKeys.slicePrefix(pool), id, retentionSeconds()))
+                .map(reply -> {
+                    status(pool, reply);
+                    return ReservationState.parse(reply.get(1).toString());
+                });
+    }
+
+    /** Reverses up to the configured batch of expired holds in a pool; answers how many. */
+    public Uni<Integer> sweep(String pool) {
+        return functions.call("sweep", List.of(CalendarKeys.holds(pool)),
+                List.of(CalendarKeys.slicePrefix(pool), CalendarKeys.reservationPrefix(pool), config.sweepBatch(), retentionSeconds()))
+                .map(Response::toInteger);
+    }
+
+    /** Pool (and team) usage of every slice touching [from, to), read in one round trip. */
+    public Uni<UsageWindow> usage(String pool, String team, Instant from, Instant to) {
+        PoolCapacity capacity = capacity(pool);
+        Slice first = Slice.firstOf(from);
+        int count = Slice.count(from, to);
+        if (count > MAX_SLICES_PER_READ) {
+            throw new IllegalArgumentException("at most " + MAX_SLICES_PER_READ + " slices per read, asked for " + count);
+        }
+        return functions.call("slices", List.of(CalendarKeys.ready(pool)),
+                List.of(CalendarKeys.slicePrefix(pool), first.index(), count, team == null ? "" : team))
+                .map(reply -> {
+                    status(pool, reply);
+                    return UsageWindow.of(capacity, team, first, count, reply);
+                });
+    }
+
+    /** Use per slice over [from, to), for a heatmap. */
+    public Uni<List<SliceUsage>> slices(String pool, Instant from, Instant to) {
+        return usage(pool, null, from, to).map(UsageWindow::slices);
+    }
+
+    /**
+     * Start times in [from, to) at which a reservation of {@code size} for {@code duration} would fit now: every
+     * slice start in the range (and {@code from} itself), checked against pool and team limits.
+     */
+    public Uni<List<Instant>> availableSlots(String pool, String team, Instant from, Instant to, Resources size, Duration duration) {
+        return usage(pool, team, from, to.plus(duration)).map(window -> window.availableStarts(from, to, size, duration));
+    }
+
+    /**
+     * Re-creates committed reservations after Redis lost them, then marks their pools (and every configured
+     * pool) ready. Idempotent: an id the calendar already knows is left alone, so nothing is booked twice.
+     */
+    public Uni<RebuildReport> rebuild(List<Reservation> reservations) {
+        Set<String> pools = new LinkedHashSet<>(capacities.pools());
+        reservations.forEach(r -> pools.add(r.pool()));
+        return Multi.createFrom().iterable(reservations)
+                .onItem().transformToUni(this::restore).merge(REBUILD_CONCURRENCY)
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
+                .chain(restored -> Multi.createFrom().iterable(pools)
+                        .onItem().transformToUni(this::markReady).merge(REBUILD_CONCURRENCY)
+                        .collect().last()
+                        .invoke(ignored -> rebuilds.incrementAndGet())
+                        .replaceWith(new RebuildReport(restored, reservations.size() - restored, List.copyOf(pools))));
+    }
+
+    /** How many rebuilds completed (at start and after Redis lost its data). */
+    public long rebuilds() {
+        return rebuilds.get();
+    }
+
+    public CapacityFunctions functions() {
+        return functions;
+    }
+
+    private Uni<Integer> restore(Reservation r) {
+        return functions.call("restore", List.of(CalendarKeys.reservation(r.pool(), r.id())),
+                List.of(CalendarKeys.slicePrefix(r.pool()), r.team(), r.size().vcpuMillis(), r.size().memoryMib(),
+                        r.start().getEpochSecond(), r.end().getEpochSecond(), retentionSeconds()))
+                .map(Response::toInteger);
+    }
+
+    private Uni<Void> markReady(String pool) {
+        return Uni.createFrom().deferred(() -> redis.send(Request.cmd(Command.SET).arg(CalendarKeys.ready(pool)).arg(Instant.now().toString())))
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure().transform(e -> new CapacityUnavailable("could not mark pool " + pool + " ready: " + e.getMessage(),
+                        functions.retryAfter(), e))
+                .replaceWithVoid();
+    }
+
+    /** The reply's status; an unready pool fails the call (and starts a rebuild when there is a source). */
+    private String status(String pool, Response reply) {
+        String status = reply.get(0).toString();
+        if ("unready".equals(status)) {
+            rebuildFromSource();
+            throw new CapacityUnavailable("pool " + pool + " is being rebuilt after Redis lost its data", functions.retryAfter(), null);
+        }
+        return status;
+    }
+
+    // One rebuild at a time, whatever the number of callers that found a pool unready.
+    private void rebuildFromSource() {
+        if (source == null) {
+            return;
+        }
+        CompletableFuture<RebuildReport> mine = new CompletableFuture<>();
+        if (!rebuilding.compareAndSet(null, mine)) {
+            return;
+        }
+        source.liveReservations().chain(this::rebuild).subscribe().with(
+                report -> {
+                    rebuilding.set(null);
+                    mine.complete(report);
+                },
+                failure -> {
+                    rebuilding.set(null);
+                    mine.completeExceptionally(failure);
+                });
+    }
+
+    private Shortfall shortfall(Reservation r, Response reply, boolean withFit) {
+        Slice slice = new Slice(reply.get(1).toLong());
+        Shortfall.Limit limit = "team".equals(reply.get(2).toString()) ? Shortfall.Limit.TEAM : Shortfall.Limit.POOL;
+        long shift = reply.get(5).toLong();
+        Optional<Instant> fitsAt = withFit && shift > 0
+                ? Optional.of(r.start().plusSeconds(shift * Slice.SECONDS))
+                : Optional.empty();
+        return Shortfall.of(r.pool(), r.team(), slice, limit, r.size(), reply.get(3).toLong(), reply.get(4).toLong(), fitsAt);
+    }
+
+    private PoolCapacity capacity(String pool) {
+        return capacities.find(pool).orElseThrow(() -> new IllegalArgumentException("unknown capacity pool: " + pool));
+    }
+
+    /** Pool limits then team limits (-1: no team cap), as the functions expect them. */
+    static List<Object> limits(PoolCapacity capacity, String team) {
+        Optional<Resources> cap = capacity.teamCap(team);
+        return List.of(capacity.total().vcpuMillis(), capacity.total().memoryMib(),
+                cap.map(Resources::vcpuMillis).orElse(-1L), cap.map(Resources::memoryMib).orElse(-1L));
+    }
+
+    private static List<String> reservationKeys(String pool, String id) {
+        CalendarKeys.requireName("reservation id", id);
+        return List.of(CalendarKeys.reservation(pool, id), CalendarKeys.holds(pool), CalendarKeys.ready(pool));
+    }
+
+    private long waitBudgetSlices() {
+        return Math.floorDiv(config.waitBudget().toSeconds() + Slice.SECONDS - 1, Slice.SECONDS);
+    }
+
+    private long retentionSeconds() {
+        return config.retention().toSeconds();
+    }
+}

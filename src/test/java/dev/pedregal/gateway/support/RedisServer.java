@@ -1,0 +1,72 @@
+package dev.pedregal.gateway.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real redis-server for tests, through src/local-stack/redis.sh (which installs Redis with apt-get when the
+ * machine has none). Empty on every start (no persistence); {@link #kill()} is a kill -9 of exactly the server
+ * this started, for crash tests.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final String SCRIPT = "src/local-stack/redis.sh";
+    private static final Path LOG = Path.of("target/redis-server.log");
+
+    private final int port;
+    private final Path dir;
+
+    private RedisServer(int port) {
+        this.port = port;
+        this.dir = Path.of("target/redis-" + port).toAbsolutePath();
+    }
+
+    /** Starts (installing Redis first if needed) an empty server on 127.0.0.1:port. */
+    public static RedisServer start(int port) {
+        RedisServer server = new RedisServer(port);
+        server.run("stop");
+        server.restart();
+        return server;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** kill -9 of the server: connections drop, all data is gone. */
+    public void kill() {
+        run("kill");
+    }
+
+    /** Starts the server again on the same port, empty. */
+    public void restart() {
+        run("start", "--dir", dir.toString());
+    }
+
+    @Override
+    public void close() {
+        run("stop");
+    }
+
+    private void run(String subcommand, String... more) {
+        List<String> command = new java.util.ArrayList<>(List.of(SCRIPT, subcommand, "--port", Integer.toString(port)));
+        command.addAll(List.of(more));
+        try {
+            Files.createDirectories(LOG.getParent());
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(LOG.toFile()))
+                    .start();
+            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed; see " + LOG);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Redis for the tests: " + e.getMessage(), e);
+        }
+    }
+}
