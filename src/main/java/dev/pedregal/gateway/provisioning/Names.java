@@ -3,14 +3,14 @@ package dev.pedregal.gateway.provisioning;
 import java.util.regex.Pattern;
 
 /** Names that become host names and Kubernetes object names must be DNS-1123 labels. */
-final class Names {
+public final class Names {
 
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private Names() {
     }
 
-    static boolean isDns1123(String name) {
+    public static boolean isDns1123(String name) {
         return name != null && name.length() <= 63 && DNS_1123_LABEL.matcher(name).matches();
     }
 
