@@ -76,12 +76,8 @@ public class ClusterLifecycle {
                 .flatMap(placed -> {
                     DriverPool pool = pools.open(key, settings(cluster, placed.backend()));
                     return transition(cluster.id, ClusterState.PROVISIONING, null, placed.target())
-                            .flatMap(c -> warm(pool, cluster.warmDrivers));
-                })
-                .flatMap(ready -> ready
-                        ? transition(cluster.id, ClusterState.READY, null, null)
-                        : failed(cluster, onContext, "its " + cluster.warmDrivers + " warm drivers did not start within "
-                                + config.provisioning().readyTimeout().toSeconds() + " s")));
+                            .flatMap(c -> readyOrFailed(cluster, pool, onContext));
+                }));
     }
 
     /** Applies new pool sizes and marks the cluster READY once its warm drivers are up. */
@@ -92,10 +88,15 @@ public class ClusterLifecycle {
             return;
         }
         pool.resize(cluster.warmDrivers, cluster.minDrivers, cluster.maxDrivers);
-        background("scale " + cluster.name, onContext -> warm(pool, cluster.warmDrivers).flatMap(ready -> ready
+        background("scale " + cluster.name, onContext -> readyOrFailed(cluster, pool, onContext));
+    }
+
+    /** READY once the pool's warm drivers answer; FAILED, with the pool closed, at the ready timeout. */
+    private Uni<SparkCluster> readyOrFailed(SparkCluster cluster, DriverPool pool, Executor onContext) {
+        return warm(pool, cluster.warmDrivers).flatMap(ready -> ready
                 ? transition(cluster.id, ClusterState.READY, null, null)
                 : failed(cluster, onContext, "its " + cluster.warmDrivers + " warm drivers did not start within "
-                        + config.provisioning().readyTimeout().toSeconds() + " s")));
+                        + config.provisioning().readyTimeout().toSeconds() + " s"));
     }
 
     /** Stops the cluster's drivers, tells its sessions why at their next call, and marks it DELETED. */

@@ -87,8 +87,7 @@ public class ClusterService {
                         return Uni.createFrom().item(new Outcome(same, false));
                     }
                     if (same != null) {
-                        throw new ProvisioningFailure.Conflict("a cluster named '" + draft.name + "' already exists; "
-                                + "choose another name or delete it first");
+                        throw nameTaken(draft.name);
                     }
                     quotas.check(draft.team, live, shape, draft.warm, draft.max);
                     SparkCluster c = new SparkCluster();
@@ -116,10 +115,14 @@ public class ClusterService {
     /** A concurrent duplicate lost the race on the unique index: answer with the winner. */
     private Uni<Outcome> replay(Draft draft, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return Uni.createFrom().failure(new ProvisioningFailure.Conflict("a cluster named '" + draft.name
-                    + "' already exists; choose another name or delete it first"));
+            return Uni.createFrom().failure(nameTaken(draft.name));
         }
         return existing(draft.team, idempotencyKey).map(c -> new Outcome(c, false));
+    }
+
+    private static ProvisioningFailure.Conflict nameTaken(String name) {
+        return new ProvisioningFailure.Conflict("a cluster named '" + name + "' already exists; choose another name or "
+                + "delete it first");
     }
 
     private static Uni<SparkCluster> existing(String team, String idempotencyKey) {
@@ -303,8 +306,7 @@ public class ClusterService {
             name = team + "-" + env + (r.region() != null ? "-" + r.region() : "");
         }
         if (name != null && !Names.isDns1123(name)) {
-            errors.add(new FieldError("name", "'" + name + "' is not a DNS-1123 label: lower-case letters, digits and '-', "
-                    + "starting and ending with a letter or digit, at most 63 characters"));
+            errors.add(new FieldError("name", Names.notDns1123(name)));
         }
         Duration ttl = null;
         if (env != null && config.environments().containsKey(env)) {

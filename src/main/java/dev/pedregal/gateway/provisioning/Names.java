@@ -16,8 +16,13 @@ public final class Names {
 
     static void requireDns1123(String field, String name) {
         if (!isDns1123(name)) {
-            throw new ProvisioningFailure.Invalid(field, "'" + name + "' is not a DNS-1123 label: lower-case letters, digits "
-                    + "and '-', starting and ending with a letter or digit, at most 63 characters");
+            throw new ProvisioningFailure.Invalid(field, notDns1123(name));
         }
+    }
+
+    /** Why {@code name} is refused, for a field error. */
+    static String notDns1123(String name) {
+        return "'" + name + "' is not a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a "
+                + "letter or digit, at most 63 characters";
     }
 }
