@@ -33,6 +33,55 @@ public interface GatewayConfig {
     /** Self-service clusters: endpoints, regions, TTLs and quotas. */
     Provisioning provisioning();
 
+    /** The capacity calendar: pools, session admission and rate limits (see docs/capacity.md). */
+    Capacity capacity();
+
+    interface Capacity extends dev.pedregal.gateway.capacity.CapacityConfig {
+        /**
+         * Whether sessions, clusters and jobs are admitted through the calendar in Redis ({@code quarkus.redis.*}).
+         * Off, nothing is reserved and nothing is refused for capacity.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Capacity pools, keyed by pool name (DNS-1123): the compute each environment of a region may use. */
+        Map<String, CapacityPool> pools();
+
+        /** vCPU of one driver, for reserving a session's share where the backend does not say. */
+        @WithDefault("1")
+        double driverVcpu();
+
+        /** How far ahead an active session is reserved; the horizon moves forward while the session is used. */
+        @WithDefault("30m")
+        Duration sessionHorizon();
+
+        /** Session creations per minute for each team (the burst is twice this, over 10 s). */
+        @WithDefault("100")
+        int sessionsPerMinute();
+
+        /** REST calls per minute for each user (burst twice this). */
+        @WithDefault("100")
+        int restCallsPerMinute();
+
+        /** Per-team overrides of the per-minute limits (premium teams), keyed by team. */
+        Map<String, Integer> teamRatePerMinute();
+
+        interface CapacityPool {
+            /** Total vCPU the pool can run in any slice. */
+            double vcpu();
+
+            /** Total memory the pool can run in any slice, in MiB. */
+            long memoryMib();
+
+            /** Environments whose sessions, clusters and jobs draw on this pool. */
+            List<String> environments();
+
+            /** The region (or Kubernetes cluster) the pool stands for. */
+            @WithDefault("local")
+            String region();
+        }
+    }
+
     interface Environment {
         /** Warm drivers of each team's pool in this environment; {@code pedregal.pool.warm-drivers} when unset. */
         java.util.OptionalInt warmDrivers();

@@ -1,0 +1,29 @@
+package dev.pedregal.gateway.support;
+
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A real, empty redis-server for a Quarkus test (see {@link RedisServer}); turns the capacity calendar on and
+ * points the Quarkus Redis client at it.
+ */
+public class RedisResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final int PORT = 16379;
+
+    private RedisServer server;
+
+    @Override
+    public Map<String, String> start() {
+        server = RedisServer.start(PORT);
+        return Map.of("quarkus.redis.hosts", server.url(), "pedregal.capacity.enabled", "true");
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
