@@ -130,6 +130,9 @@ class InMemorySessionDirectoryTest {
             public Provisioning provisioning() {
                 throw new UnsupportedOperationException();
             }
+            public Capacity capacity() {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 
