@@ -40,6 +40,59 @@ public abstract sealed class GatewayFailure extends RuntimeException {
         }
     }
 
+    /**
+     * The team's capacity does not allow the session now. With a retry delay when it would fit within the wait
+     * budget (the client may wait), without one when it would not (the client must change something).
+     */
+    public static final class CapacityExhausted extends GatewayFailure {
+        private final Duration retryAfter;
+
+        public CapacityExhausted(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        /** Null when waiting would not help. */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** The caller opened sessions faster than its rate limit allows. */
+    public static final class RateLimited extends GatewayFailure {
+        private final Duration retryAfter;
+
+        public RateLimited(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** The capacity calendar cannot be reached: new sessions are refused (fail closed) until it is back. */
+    public static final class AdmissionUnavailable extends GatewayFailure {
+        private final Duration retryAfter;
+
+        public AdmissionUnavailable(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** The team may not start new work (its budget is used up); running sessions continue. */
+    public static final class Suspended extends GatewayFailure {
+        public Suspended(String message) {
+            super(message);
+        }
+    }
+
     /** The driver that held the session's state is gone; the session cannot continue. */
     public static final class DriverLost extends GatewayFailure {
         public DriverLost(String sessionId, String driverId, String reason) {

@@ -9,6 +9,7 @@ import org.apache.spark.connect.proto.ReleaseSessionResponse;
 import org.apache.spark.connect.proto.UserContext;
 import org.jboss.logging.Logger;
 
+import dev.pedregal.gateway.admission.SessionAdmission;
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.observability.GatewayMetrics;
 import dev.pedregal.gateway.identity.AuditLog;
@@ -46,10 +47,12 @@ public class SessionRouter {
     private final TeamResolver teams;
     private final AuditLog audit;
     private final ClusterAddress clusterAddress;
+    private final SessionAdmission admission;
 
     public SessionRouter(SessionDirectory sessions, DriverPools pools, Authenticator authenticator, TeamResolver teams,
-            AuditLog audit, GatewayMetrics metrics, GatewayConfig config, Vertx vertx) {
+            AuditLog audit, SessionAdmission admission, GatewayMetrics metrics, GatewayConfig config, Vertx vertx) {
         this.audit = audit;
+        this.admission = admission;
         this.sessions = sessions;
         this.pools = pools;
         this.authenticator = authenticator;
@@ -115,11 +118,17 @@ public class SessionRouter {
                         + pools.closedReason(key.pool().cluster()) + ")");
             }
             DriverPool pool = pools.pool(key.pool());
-            return sessions.bind(key, () -> pool.acquire().map(driver -> {
-                audit.record(requestId, key.pool(), key.userId(), key.sessionId(), driver.id(), "session_start", "ok",
-                        method.rpcName());
-                return driver.id();
-            }))
+            // Admission (rate, standing, capacity) runs once per new session, inside the bind: concurrent first
+            // RPCs of one session share it.
+            return sessions.bind(key, () -> admission.admit(key)
+                    .onFailure(GatewayFailure.class).invoke(refused -> audit.record(requestId, key.pool(), key.userId(),
+                            key.sessionId(), null, "session_start", "denied", refused.getMessage()))
+                    .chain(() -> pool.acquire().onFailure().invoke(() -> admission.ended(key)))
+                    .map(driver -> {
+                        audit.record(requestId, key.pool(), key.userId(), key.sessionId(), driver.id(), "session_start",
+                                "ok", method.rpcName());
+                        return driver.id();
+                    }))
                     .map(b -> bound(method, fields, b, stamp));
         }
         if (method == ConnectMethod.RELEASE_SESSION) {
@@ -232,6 +241,7 @@ public class SessionRouter {
 
     private void ended(String requestId, SessionBinding binding, String outcome, String reason) {
         SessionKey key = binding.key();
+        admission.ended(key);
         audit.record(requestId == null ? "-" : requestId, key.pool(), key.userId(), key.sessionId(), binding.driverId(),
                 "session_end", outcome, reason);
     }

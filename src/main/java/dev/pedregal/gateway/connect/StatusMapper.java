@@ -33,6 +33,20 @@ public final class StatusMapper {
         if (failure instanceof NoDriverAvailable f) {
             return withRetryInfo(com.google.rpc.Code.RESOURCE_EXHAUSTED, f.getMessage(), f.retryAfter());
         }
+        if (failure instanceof GatewayFailure.CapacityExhausted f) {
+            return f.retryAfter() == null
+                    ? Status.RESOURCE_EXHAUSTED.withDescription(f.getMessage()).asRuntimeException()
+                    : withRetryInfo(com.google.rpc.Code.RESOURCE_EXHAUSTED, f.getMessage(), f.retryAfter());
+        }
+        if (failure instanceof GatewayFailure.RateLimited f) {
+            return withRetryInfo(com.google.rpc.Code.RESOURCE_EXHAUSTED, f.getMessage(), f.retryAfter());
+        }
+        if (failure instanceof GatewayFailure.AdmissionUnavailable f) {
+            return withRetryInfo(com.google.rpc.Code.UNAVAILABLE, f.getMessage(), f.retryAfter());
+        }
+        if (failure instanceof GatewayFailure.Suspended) {
+            return Status.FAILED_PRECONDITION.withDescription(failure.getMessage()).asRuntimeException();
+        }
         if (failure instanceof DriverLost) {
             // ABORTED: Spark Connect clients do not retry it, and it means "retry at a higher level": a new session.
             return Status.ABORTED.withDescription(failure.getMessage()).asRuntimeException();

@@ -106,7 +106,7 @@ public class Problems {
                 "the cluster database is unavailable; retry shortly", Map.of())).header("Retry-After", 5).build();
     }
 
-    static Response problem(int status, String type, String title, String detail, Map<String, Object> extra) {
+    public static Response problem(int status, String type, String title, String detail, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_BASE + type);
         body.put("title", title);

@@ -1,0 +1,65 @@
+package dev.pedregal.gateway.admission;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import dev.pedregal.gateway.capacity.CapacityCalendar;
+import dev.pedregal.gateway.capacity.HoldSweeper;
+import dev.pedregal.gateway.capacity.ReservationSource;
+import dev.pedregal.gateway.config.GatewayConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Brings the capacity calendar up with the gateway: loads the Redis Functions, rebuilds the reservations from
+ * the source of truth (idempotent: what Redis already has is left alone) and starts the sweeper of expired holds.
+ * Start-up does not wait for Redis: until it answers, admission fails closed and the calendar rebuilds itself
+ * the first time it finds a pool unready.
+ */
+@ApplicationScoped
+public class CapacityStartup {
+
+    private static final Logger LOG = Logger.getLogger(CapacityStartup.class);
+
+    private final boolean enabled;
+    private final Instance<CapacityCalendar> calendar;
+    private final Instance<HoldSweeper> sweeper;
+    private final Instance<ReservationSource> source;
+    private final Vertx vertx;
+
+    public CapacityStartup(GatewayConfig config, Instance<CapacityCalendar> calendar, Instance<HoldSweeper> sweeper,
+            Instance<ReservationSource> source, Vertx vertx) {
+        this.enabled = config.capacity().enabled();
+        this.calendar = calendar;
+        this.sweeper = sweeper;
+        this.source = source;
+        this.vertx = vertx;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!enabled) {
+            LOG.info("Capacity calendar off (pedregal.capacity.enabled=false): nothing is reserved or refused for capacity");
+            return;
+        }
+        CapacityCalendar cal = calendar.get();
+        cal.start()
+                .chain(() -> source.isResolvable() ? source.get().liveReservations() : Uni.createFrom().item(java.util.List.<dev.pedregal.gateway.capacity.Reservation> of()))
+                .chain(cal::rebuild)
+                .subscribe().with(
+                        report -> LOG.infof("Capacity calendar ready: %s", report),
+                        failure -> LOG.warnf("Capacity calendar not ready yet (%s): new sessions are refused until Redis answers",
+                                failure.getMessage()));
+        sweeper.get().start(vertx);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (enabled) {
+            sweeper.get().stop(vertx);
+        }
+    }
+}
