@@ -94,6 +94,11 @@ final class RunWatch {
         }
     }
 
+    /** Whether a watch connection is open. For tests, which change the application only once it is watched. */
+    synchronized boolean connected() {
+        return connection != null && connection.watch != null;
+    }
+
     /** Ends the current connection without reconnecting: as if the API server dropped it. For tests. */
     void disconnect() {
         Connection current;

@@ -109,8 +109,7 @@ class SparkApplicationRunnerTest {
         runner.start(JVM).await().atMost(WAIT);
         List<RunUpdate> updates = new CopyOnWriteArrayList<>();
         AtomicBoolean completed = new AtomicBoolean();
-        runner.watch(JVM).subscribe().with(updates::add, failure -> {
-        }, () -> completed.set(true));
+        watch(runner, updates, completed);
 
         setState("SUBMITTED", "Submitted", "");
         setState("RUNNING", "RunningHealthy", "");
@@ -138,7 +137,7 @@ class SparkApplicationRunnerTest {
         mock.server.expect().get().withPath(logPath).andReturn(200, "25/06/01 INFO starting\n25/06/01 INFO stage 3\n")
                 .always();
         List<RunUpdate> updates = new CopyOnWriteArrayList<>();
-        runner.watch(JVM).subscribe().with(updates::add);
+        watch(runner, updates, new AtomicBoolean());
         setState("RUNNING", "RunningHealthy", "");
         setState("FAILED", "Failed", "driver container failed with ExitCode: 137, Reason: OOMKilled");
 
@@ -176,7 +175,7 @@ class SparkApplicationRunnerTest {
         runner.start(JVM).await().atMost(WAIT);
         setState("RUNNING", "", "");
         List<RunUpdate> updates = new CopyOnWriteArrayList<>();
-        runner.watch(JVM).subscribe().with(updates::add);
+        watch(runner, updates, new AtomicBoolean());
         eventually("STARTED is reported", () -> updates.size() == 1);
 
         mock.client.genericKubernetesResources(flavor.context()).inNamespace(NS).withName(JVM.runName()).delete();
@@ -193,6 +192,7 @@ class SparkApplicationRunnerTest {
         List<RunUpdate> updates = new CopyOnWriteArrayList<>();
         AtomicReference<RunWatch> watch = new AtomicReference<>();
         runner.watch(JVM, watch::set).subscribe().with(updates::add);
+        eventually("the watch is open", () -> watch.get().connected());
         setState("RUNNING", "", "");
         eventually("STARTED is reported", () -> updates.size() == 1);
 
@@ -290,6 +290,17 @@ class SparkApplicationRunnerTest {
     }
 
     // Helpers.
+
+    /**
+     * Watches the run and returns once its watch is open: the mock API server does not replay changes made between
+     * the watch's first read and its connection, as a real one does from the resourceVersion.
+     */
+    private void watch(SparkApplicationRunner runner, List<RunUpdate> updates, AtomicBoolean completed) {
+        AtomicReference<RunWatch> watch = new AtomicReference<>();
+        runner.watch(JVM, watch::set).subscribe().with(updates::add, failure -> {
+        }, () -> completed.set(true));
+        eventually("the watch is open", () -> watch.get().connected());
+    }
 
     private String flavorApiVersion() {
         return flavor.apiVersion();
