@@ -259,7 +259,10 @@ class JobsTest {
             awaitState(id, "SUCCEEDED", Duration.ofMinutes(2));
             as(alice).queryParam("name", "duplicates").get("/api/v1/executions").then().statusCode(200)
                     .body("total", equalTo(1));
-            assertEquals(List.of("SUBMITTED", "STARTED", "SUCCEEDED"), events(id), "one run, started once");
+            List<String> events = events(id);
+            // A run that ends within moments may be seen ending without being seen running.
+            assertTrue(events.equals(List.of("SUBMITTED", "STARTED", "SUCCEEDED"))
+                    || events.equals(List.of("SUBMITTED", "SUCCEEDED")), "one run: " + events);
             // The same key over gRPC is the same execution too.
             assertEquals(id, grpc(alice).submit(SubmitRequest.newBuilder().setSpec(grpcSpec("duplicates", "--exit", "0"))
                     .setIdempotencyKey(key).build()).getExecutionId());
@@ -308,7 +311,8 @@ class JobsTest {
         assertEquals(2, done.get("attempt"));
         assertTrue(((String) done.get("vendorRunId")).endsWith("-2"), "the second attempt's run");
         List<String> events = events(id);
-        assertEquals("RETRYING", events.get(2), events.toString());
+        assertEquals(1, events.stream().filter("RETRYING"::equals).count(), events.toString());
+        assertTrue(events.indexOf("RETRYING") < events.indexOf("SUCCEEDED"), events.toString());
         assertEquals("SUCCEEDED", events.get(events.size() - 1));
     }
 

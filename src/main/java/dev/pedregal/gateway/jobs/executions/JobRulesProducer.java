@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Produces;
 
 import dev.pedregal.gateway.config.GatewayConfig;
@@ -20,7 +20,7 @@ import dev.pedregal.gateway.jobs.JobSpecResolver;
 public class JobRulesProducer {
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     JobRules rules(JobsConfig jobs, GatewayConfig gateway) {
         List<EngineRelease> releases = jobs.engines().entrySet().stream().map(e -> e.getValue().deprecation()
                 .map(why -> EngineRelease.deprecated(e.getValue().type(), e.getKey(), e.getValue().sparkVersion(),
@@ -35,7 +35,7 @@ public class JobRulesProducer {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     JobSpecResolver resolver(JobRules rules) {
         return new JobSpecResolver(rules);
     }
