@@ -11,7 +11,7 @@ JAR := target/quarkus-app/quarkus-run.jar
 CERTS := $(LOCAL)/certs
 KEYCLOAK := src/local-stack/keycloak.sh
 
-.PHONY: help deps spark python keycloak postgres redis certs build run token test unit bench clean
+.PHONY: help deps spark python keycloak postgres redis jobs certs build run token test unit bench clean
 
 help:
 	@echo "make run    start the gateway with a warm pool of local Spark drivers (foreground)"
@@ -19,7 +19,11 @@ help:
 	@echo "make deps   fetch Spark $(SPARK_VERSION) jars and the Python client into $(LOCAL)/"
 	@echo "make bench  run every benchmark (gateway vs direct vs nginx) and rewrite docs/performance.md"
 
-deps: spark python keycloak postgres redis
+deps: spark python keycloak postgres redis jobs
+
+# The example batch job (src/jobs) against the local Spark jars: target/example-jobs/pedregal-examples.jar
+jobs: spark
+	src/jobs/build.sh
 
 postgres:
 	src/local-stack/postgres.sh install

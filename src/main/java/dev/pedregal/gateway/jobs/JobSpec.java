@@ -12,7 +12,7 @@ import java.util.Map;
 public record JobSpec(String name, String team, String owner, String environment, Engine engine,
         Resources resources, Map<String, String> sparkConf, String mainClass, String applicationFile,
         List<String> arguments, Duration timeout, RetryPolicy retryPolicy, Map<String, Overrides> environments,
-        Map<String, String> labels) {
+        Map<String, String> labels, RecommendationMode recommendations) {
 
     public JobSpec {
         name = text(name);
@@ -27,6 +27,15 @@ public record JobSpec(String name, String team, String owner, String environment
         arguments = arguments == null ? List.of() : List.copyOf(arguments);
         environments = environments == null ? Map.of() : Map.copyOf(environments);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        recommendations = recommendations == null ? RecommendationMode.OFF : recommendations;
+    }
+
+    /** A spec that does not ask for recommendations. */
+    public JobSpec(String name, String team, String owner, String environment, Engine engine, Resources resources,
+            Map<String, String> sparkConf, String mainClass, String applicationFile, List<String> arguments,
+            Duration timeout, RetryPolicy retryPolicy, Map<String, Overrides> environments, Map<String, String> labels) {
+        this(name, team, owner, environment, engine, resources, sparkConf, mainClass, applicationFile, arguments, timeout,
+                retryPolicy, environments, labels, RecommendationMode.OFF);
     }
 
     /** This spec with the overrides of its own environment applied, and no overrides left. */
@@ -37,7 +46,19 @@ public record JobSpec(String name, String team, String owner, String environment
         return new JobSpec(name, team, owner, environment, engine.merge(o.engine()), resources.merge(o.resources()),
                 conf, mainClass, applicationFile, o.arguments().isEmpty() ? arguments : o.arguments(),
                 o.timeout() != null ? o.timeout() : timeout, o.retryPolicy() != null ? o.retryPolicy() : retryPolicy,
-                Map.of(), labels);
+                Map.of(), labels, recommendations);
+    }
+
+    /** This spec for another team (the caller's only team when the spec names none). */
+    public JobSpec withTeam(String otherTeam) {
+        return new JobSpec(name, otherTeam, owner, environment, engine, resources, sparkConf, mainClass, applicationFile,
+                arguments, timeout, retryPolicy, environments, labels, recommendations);
+    }
+
+    /** This spec with its resolved timeout and retry policy written in, as an execution stores it. */
+    public JobSpec withLimits(Duration resolvedTimeout, RetryPolicy resolvedRetryPolicy) {
+        return new JobSpec(name, team, owner, environment, engine, resources, sparkConf, mainClass, applicationFile,
+                arguments, resolvedTimeout, resolvedRetryPolicy, environments, labels, recommendations);
     }
 
     /** A Python application runs without a main class. */

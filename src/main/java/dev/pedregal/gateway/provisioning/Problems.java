@@ -49,6 +49,16 @@ public class Problems {
         return problem(409, "conflict", "Conflict", failure.getMessage(), Map.of());
     }
 
+    /** Batch jobs: an invalid spec (the image allowlist included) is a 400; an event the execution cannot take, 409. */
+    @ServerExceptionMapper
+    public Response job(dev.pedregal.gateway.jobs.JobFailure failure) {
+        if (failure instanceof dev.pedregal.gateway.jobs.JobFailure.Invalid invalid) {
+            return problem(400, "invalid-request", "The request is invalid", failure.getMessage(),
+                    Map.of("errors", invalid.errors));
+        }
+        return problem(409, "conflict", "Conflict", failure.getMessage(), Map.of());
+    }
+
     /** A body that is not JSON, has a field of the wrong type, or a field the API does not have. */
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {

@@ -19,7 +19,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 @ApplicationScoped
 public class RestCallers {
 
-    static final Caller LOCAL_ADMIN = new Caller("local-admin", Set.of(), true, null, null);
+    public static final Caller LOCAL_ADMIN = new Caller("local-admin", Set.of(), true, null, null);
 
     private final Authenticator authenticator;
 

@@ -1,0 +1,295 @@
+package dev.pedregal.gateway.jobs.executions;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.pedregal.gateway.jobs.Classification;
+import dev.pedregal.gateway.jobs.ExecutionEvent;
+import dev.pedregal.gateway.jobs.ExecutionState;
+import dev.pedregal.gateway.jobs.FailureClassifier;
+import dev.pedregal.gateway.jobs.FinishedAttempt;
+import dev.pedregal.gateway.jobs.JobRunner;
+import dev.pedregal.gateway.jobs.ResolvedJob;
+import dev.pedregal.gateway.jobs.RunRequest;
+import dev.pedregal.gateway.jobs.RunUpdate;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
+
+/**
+ * Drives executions from what their runners report: starts each attempt, turns the run's watch into state changes,
+ * classifies failed attempts, retries platform failures after the retry policy's backoff, ends the execution at its
+ * deadline, and re-attaches to every unfinished execution after a restart. Waiting is done with Vert.x timers, never
+ * by blocking; each execution's changes are applied one after another, in the order they were observed.
+ */
+@ApplicationScoped
+public class ExecutionDriver {
+
+    private static final Logger LOG = Logger.getLogger(ExecutionDriver.class);
+
+    private final ExecutionStore store;
+    private final JobPlacement placement;
+    private final JobAdmission admission;
+    private final JobsConfig config;
+    private final Vertx vertx;
+    private final DatabaseContext database;
+    private final FailureClassifier classifier = new FailureClassifier();
+    private final Map<UUID, Live> live = new ConcurrentHashMap<>();
+
+    public ExecutionDriver(ExecutionStore store, JobPlacement placement, JobAdmission admission, JobsConfig config,
+            Vertx vertx, DatabaseContext database) {
+        this.database = database;
+        this.store = store;
+        this.placement = placement;
+        this.admission = admission;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /** What this gateway does for one unfinished execution: its job, deadline timer, retry timer and watch. */
+    private static final class Live {
+        final ResolvedJob job;
+        volatile long deadlineTimer = -1;
+        volatile long retryTimer = -1;
+        volatile Cancellable watch;
+        /** Changes of this execution, applied in order. */
+        CompletableFuture<Void> changes = CompletableFuture.completedFuture(null);
+
+        Live(ResolvedJob job) {
+            this.job = job;
+        }
+    }
+
+    /** A new execution: admit it, then start its first attempt; it ends at its deadline whatever happens. */
+    void begin(Execution e, ResolvedJob job) {
+        Live l = track(e, job);
+        admission.admit(job, e.id.toString()).subscribe().with(v -> startAttempt(e.id, e.target, l, 1),
+                refused -> store.transition(e.id, 1, ExecutionEvent.FAILED, "not admitted", x -> {
+                    x.reason = "not admitted: " + refused.getMessage();
+                    x.hint = "retry later, or ask for capacity";
+                    x.finishedAt = Instant.now();
+                }).subscribe().with(this::ended, f -> LOG.warnf("Could not refuse %s: %s", e.id, f.getMessage())));
+    }
+
+    /** Re-attaches to every unfinished execution (after a restart): watches, deadlines and pending retries. */
+    void recover() {
+        database.run(() -> Panache.withSession(() -> Execution.<Execution> list("state in ?1",
+                List.of(ExecutionState.SUBMITTED, ExecutionState.RUNNING)))).subscribe().with(rows -> rows.forEach(e -> {
+                    LOG.infof("Re-attaching to execution %s (%s, attempt %d)", e.id, e.state, e.attempt);
+                    Live l = track(e, store.job(e));
+                    Instant next = e.nextAttemptAt;
+                    if (e.state == ExecutionState.SUBMITTED && next != null && next.isAfter(Instant.now())) {
+                        l.retryTimer = vertx.setTimer(Math.max(1, Duration.between(Instant.now(), next).toMillis()),
+                                t -> startAttempt(e.id, e.target, l, e.attempt));
+                    } else {
+                        startAttempt(e.id, e.target, l, e.attempt); // the runner answers an existing run
+                    }
+                }), f -> LOG.warnf("Could not re-attach to unfinished executions: %s", f.getMessage()));
+    }
+
+    private Live track(Execution e, ResolvedJob job) {
+        Live l = live.computeIfAbsent(e.id, id -> new Live(job));
+        long untilDeadline = Duration.between(Instant.now(), e.deadlineAt).toMillis();
+        l.deadlineTimer = vertx.setTimer(Math.max(1, untilDeadline), t -> timedOut(e.id, job));
+        return l;
+    }
+
+    private void startAttempt(UUID id, String target, Live l, int attempt) {
+        l.retryTimer = -1;
+        RunRequest run = new RunRequest(id.toString(), attempt, l.job.spec().team(), target, l.job);
+        JobRunner runner = placement.runner(target);
+        runner.start(run).subscribe().with(vendorRunId -> {
+            AtomicBoolean ended = new AtomicBoolean();
+            l.watch = runner.watch(run).subscribe().with(update -> {
+                if (update.terminal()) {
+                    ended.set(true);
+                }
+                inOrder(id, l, () -> observed(run, runner, vendorRunId, update));
+            }, failure -> inOrder(id, l, () -> observed(run, runner, vendorRunId,
+                    vanished("the run's watch failed: " + failure.getMessage()))), () -> {
+                        if (!ended.get()) {
+                            inOrder(id, l, () -> observed(run, runner, vendorRunId,
+                                    vanished("the run's watch ended without its outcome")));
+                        }
+                    });
+        }, failure -> inOrder(id, l, () -> observed(run, runner, run.runName(),
+                vanished("the run could not be started: " + failure.getMessage()))));
+    }
+
+    private static RunUpdate vanished(String why) {
+        return new RunUpdate(RunUpdate.Kind.FAILED, Instant.now(), new FinishedAttempt(OptionalInt.empty(), "", why,
+                List.of()), "", "");
+    }
+
+    /** Applies one observation of an attempt to the execution. */
+    private Uni<?> observed(RunRequest run, JobRunner runner, String vendorRunId, RunUpdate update) {
+        UUID id = UUID.fromString(run.executionId());
+        return switch (update.kind()) {
+            case STARTED -> store.transition(id, run.attempt(), ExecutionEvent.STARTED, vendorRunId, e -> {
+                e.vendorRunId = vendorRunId;
+                e.startedAt = e.startedAt == null ? update.at() : e.startedAt;
+                e.nextAttemptAt = null;
+                e.sparkUiUrl = blankToNull(update.sparkUiUrl(), e.sparkUiUrl);
+                e.logsUrl = blankToNull(update.logsUrl(), e.logsUrl);
+            });
+            case SUCCEEDED -> store.transition(id, run.attempt(), ExecutionEvent.SUCCEEDED, vendorRunId, e -> {
+                e.finishedAt = update.at();
+                e.reason = null;
+                e.hint = null;
+                e.failureClass = null;
+                e.lastLogLines = null;
+            }).invoke(this::ended);
+            case FAILED -> lastLines(run, runner, update.finished()).flatMap(lines -> failed(run, update, lines));
+        };
+    }
+
+    private Uni<Execution> failed(RunRequest run, RunUpdate update, List<String> lines) {
+        FinishedAttempt finished = update.finished() == null ? new FinishedAttempt(OptionalInt.empty(), "", "", lines)
+                : new FinishedAttempt(update.finished().exitCode(), update.finished().terminationReason(),
+                        update.finished().operatorMessage(), lines);
+        Classification c = classifier.classify(finished);
+        ExecutionEvent event = run.job().retryPolicy().afterFailure(c.failureClass(), run.attempt());
+        Duration delay = run.job().retryPolicy().delay(run.attempt());
+        RunRequest next = new RunRequest(run.executionId(), run.attempt() + 1, run.team(), run.target(), run.job());
+        String detail = c.failureClass() + ": " + c.reason() + (finished.operatorMessage().isEmpty() ? ""
+                : " (" + finished.operatorMessage() + ")");
+        UUID id = UUID.fromString(run.executionId());
+        return store.transition(id, run.attempt(), event, detail, e -> {
+            e.failureClass = c.failureClass();
+            e.hint = c.hint();
+            e.lastLogLines = store.write(lines);
+            switch (event) {
+                case RETRYING -> {
+                    e.reason = "attempt " + run.attempt() + " failed: " + c.reason() + "; attempt " + next.attempt()
+                            + " starts in " + delay.toSeconds() + " s";
+                    e.attempt = next.attempt();
+                    e.nextAttemptAt = Instant.now().plus(delay);
+                    e.vendorRunId = next.runName();
+                }
+                case RETRIES_EXHAUSTED -> {
+                    e.reason = "attempt " + run.attempt() + " of " + (run.job().retryPolicy().maxRetries() + 1)
+                            + " failed, no retries left: " + c.reason();
+                    e.finishedAt = update.at();
+                }
+                default -> {
+                    e.reason = c.reason();
+                    e.finishedAt = update.at();
+                }
+            }
+        }).invoke(e -> {
+            if (e == null) {
+                return;
+            }
+            if (e.state.terminal()) {
+                ended(e);
+            } else {
+                retryLater(e, run.job(), delay);
+            }
+        });
+    }
+
+    /** The failed attempt's last log lines: the runner's report, or else what its logs still hold. */
+    private Uni<List<String>> lastLines(RunRequest run, JobRunner runner, FinishedAttempt finished) {
+        if (finished != null && !finished.lastLogLines().isEmpty()) {
+            return Uni.createFrom().item(finished.lastLogLines());
+        }
+        return runner.logs(run, config.logLines()).onFailure().recoverWithItem(List.of());
+    }
+
+    private void retryLater(Execution e, ResolvedJob job, Duration delay) {
+        Live l = live.computeIfAbsent(e.id, id -> new Live(job));
+        int attempt = e.attempt;
+        String target = e.target;
+        LOG.infof("Execution %s: attempt %d starts in %s", e.id, attempt, delay);
+        l.retryTimer = vertx.setTimer(Math.max(1, delay.toMillis()), t -> store.find(e.id).subscribe().with(now -> {
+            // Cancelled or timed out while waiting: nothing to start.
+            if (now != null && now.state == ExecutionState.SUBMITTED && now.attempt == attempt) {
+                startAttempt(e.id, target, l, attempt);
+            }
+        }, f -> LOG.warnf("Could not start attempt %d of %s: %s", attempt, e.id, f.getMessage())));
+    }
+
+    /** The deadline passed: the execution ends TIMED_OUT and its run is stopped. */
+    private void timedOut(UUID id, ResolvedJob job) {
+        stop(id, ExecutionEvent.TIMED_OUT, "ran longer than its timeout of " + job.timeout().toSeconds() + " s",
+                "raise timeout (at most " + config.maxTimeout().toHours() + " h), or make the job faster")
+                .subscribe().with(e -> {
+                }, f -> LOG.warnf("Could not time out %s: %s", id, f.getMessage()));
+    }
+
+    /**
+     * Ends an execution on a caller's (or its deadline's) behalf: the state changes first, so whatever the run's watch
+     * reports afterwards (a killed driver looks like a platform failure) is dropped, then the run is stopped. Answers
+     * the ended row, or null when the execution had already ended.
+     */
+    Uni<Execution> stop(UUID id, ExecutionEvent event, String reason, String hint) {
+        return store.transition(id, ExecutionStore.ANY_ATTEMPT, event, reason, e -> {
+            e.reason = reason;
+            e.hint = hint;
+            e.failureClass = null;
+            e.finishedAt = Instant.now();
+            e.nextAttemptAt = null;
+        }).call(e -> {
+            if (e == null) {
+                return Uni.createFrom().voidItem();
+            }
+            ResolvedJob job = store.job(e);
+            return placement.runner(e.target).cancel(ExecutionStore.run(e, job, e.attempt))
+                    .onFailure().invoke(f -> LOG.warnf("Could not stop the run of %s: %s", id, f.getMessage()))
+                    .onFailure().recoverWithNull().invoke(() -> ended(e));
+        });
+    }
+
+    /** The execution reached a terminal state: stop its timers and watch, release capacity, clean up later. */
+    private void ended(Execution e) {
+        if (e == null) {
+            return;
+        }
+        Live l = live.remove(e.id);
+        if (l != null) {
+            vertx.cancelTimer(l.deadlineTimer);
+            if (l.retryTimer >= 0) {
+                vertx.cancelTimer(l.retryTimer);
+            }
+            if (l.watch != null) {
+                l.watch.cancel();
+            }
+        }
+        ResolvedJob job = l != null ? l.job : store.job(e);
+        LOG.infof("Execution %s ended %s after %d attempt(s)%s", e.id, e.state, e.attempt,
+                e.reason == null ? "" : ": " + e.reason);
+        admission.ended(job, e.id.toString(), e.state).subscribe().with(v -> {
+        }, f -> LOG.warnf("Could not release the capacity of %s: %s", e.id, f.getMessage()));
+        JobRunner runner = placement.runner(e.target);
+        for (int attempt = 1; attempt <= e.attempt; attempt++) {
+            runner.cleanup(ExecutionStore.run(e, job, attempt), config.retention()).subscribe().with(v -> {
+            }, f -> LOG.debugf("Could not clean up after %s: %s", e.id, f.getMessage()));
+        }
+    }
+
+    /** Applies an execution's changes one after another, in the order they were observed. */
+    private void inOrder(UUID id, Live l, Supplier<Uni<?>> change) {
+        synchronized (l) {
+            l.changes = l.changes.thenCompose(v -> change.get().replaceWithVoid().onFailure().invoke(f -> LOG.warnf(
+                    "Could not record a change of execution %s: %s", id, f.getMessage())).onFailure()
+                    .recoverWithNull().subscribeAsCompletionStage());
+        }
+    }
+
+    private static String blankToNull(String value, String otherwise) {
+        return value == null || value.isBlank() ? otherwise : value;
+    }
+}
