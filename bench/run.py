@@ -308,6 +308,11 @@ def scenario_jmh() -> None:
     run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "AuthenticationBenchmark", "-rf", "json",
          "-rff", str(out), *JMH], PROXY_CPU)
     log(f"wrote {out.relative_to(ROOT)}")
+    # Not pinned: the benchmark starts its redis-server, which would inherit the pinning and share JMH's CPU.
+    out = RESULTS / "jmh-capacity.json"
+    run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "CapacityBenchmark", "-rf", "json", "-rff", str(out),
+         "-jvmArgsAppend", f"-Dpedregal.bench.redis-port={JMH_REDIS}", *JMH])
+    log(f"wrote {out.relative_to(ROOT)}")
 
 
 def spark_server_cmd() -> list[str]:
@@ -420,7 +425,7 @@ def main() -> None:
         scenario_idle(gateway, nginx)
         stop(gateway)
         stop(fake)
-        log("scenario: per-RPC authentication (JMH)")
+        log("scenario: per-RPC authentication and capacity calendar (JMH)")
         scenario_jmh()
         log("scenario: session start with real Spark (warm pool vs cold)")
         scenario_session_start()
