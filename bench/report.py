@@ -16,6 +16,9 @@ TARGETS = ("direct", "gateway", "nginx")
 COLORS = {"direct": "tab:green", "gateway": "tab:blue", "nginx": "tab:orange"}
 
 
+CAPACITY_CONCURRENCY, CAPACITY_BOOKED = 64, 2_000  # as in CapacityBenchmark
+
+
 def load(name: str):
     path = RESULTS / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -81,6 +84,7 @@ def main() -> None:
     m = load("machine")
     config, stream, idle = load("config"), load("stream"), load("idle-sessions")
     jmh, start, startup = load("jmh-authentication"), load("session-start"), load("startup")
+    capacity = {b["benchmark"].rsplit(".", 1)[1]: b["primaryMetric"] for b in (load("jmh-capacity") or [])}
     out = []
     w = out.append
 
@@ -142,6 +146,15 @@ def main() -> None:
         w(f"| Warm-pool session start beyond Spark's own | < 1 s | {extra:+.3f} s on a driver that has served "
           f"before; {first:+.3f} s for the first session on a fresh driver (see below) | "
           f"{met(extra < 1.0)} for later sessions; {met(first < 1.0)} for the first |")
+    if capacity:
+        hold = capacity["holdAndCommit"]["scorePercentiles"]["99.0"] / 1000
+        rate = capacity["reservationsAtConcurrency"]["score"]
+        check = capacity["scheduleValidation30Days"]["scorePercentiles"]["99.0"] / 1000
+        w(f"| Capacity hold + commit of a 4-hour reservation, p99 (JMH, real Redis) | < 1 ms | {hold:.3f} ms | "
+          f"{met(hold < 1.0)} |")
+        w(f"| Reservations per second at concurrency {CAPACITY_CONCURRENCY} (JMH, real Redis) | ≥ 10,000 | "
+          f"{rate:,.0f} | {met(rate >= 10_000)} |")
+        w(f"| 30-day schedule validation, p99 (JMH, real Redis) | < 5 ms | {check:.3f} ms | {met(check < 5.0)} |")
     w("")
 
     # --- unary ---------------------------------------------------------------------------------------------------
@@ -225,12 +238,12 @@ def main() -> None:
         w(f"| direct, cold (server launch → first result) | {start['directCold']['seconds']:.3f} | — | "
           f"port open after {start['directCold']['portOpenSeconds']:.3f} s |")
         w(f"\nThe gateway with the local backend was ready (a warm driver) {start['gatewayWarmReadySeconds']:.1f} s "
-          "after launch. \"First session\" differs in kind between the paths: direct and nginx reach a server whose "
-          "first query already ran (the cold measurement), while the gateway's warm driver has only answered its "
-          "AnalyzePlan readiness probe, so its first session also pays Spark's first-query costs (first job, "
-          "code generation, JIT). Later sessions compare like with like.\n")
+          "after launch. Direct and nginx reach a server whose first query already ran (the cold measurement); the "
+          "gateway's warm driver ran its warm-up query (`pedregal.pool.warm-up-query`, `SELECT 1`) before it was "
+          "marked ready, so its first session no longer pays Spark's first-job costs (class loading, code "
+          "generation, JIT) either.\n")
 
-    w("## Per-RPC cost of authentication and of the capacity check (JMH)\n")
+    w("## Per-RPC cost of authentication, and the capacity calendar (JMH)\n")
     if jmh:
         w("`AuthenticationBenchmark` drives the gateway's own `identity.Authenticator`, built outside Quarkus with "
           "OIDC validation stubbed, answering a bearer token it has already validated (every RPC of a session after "
@@ -242,8 +255,28 @@ def main() -> None:
             error = p["scoreError"]
             w(f"| {name} | {p['score']:.1f} | {error:.1f} |" if isinstance(error, (int, float)) else
               f"| {name} | {p['score']:.1f} | — |")
-    w("| capacity check (admission, per RPC) | not yet measured | — |")
-    w("\nThe capacity check's JMH benchmark comes with the admission stage (issue 5); no figure is claimed yet.\n")
+        w("")
+    if capacity:
+        w("`CapacityBenchmark` drives the gateway's own `capacity.CapacityCalendar` and `ScheduleCheck`, built "
+          "outside Quarkus, against a real loopback `redis-server` started for the trial (not pinned; Redis and "
+          f"JMH share the machine). The calendar holds {CAPACITY_BOOKED:,} committed reservations over the next 30 "
+          "days first. Hold + commit: a 4-hour reservation (16 slices), two Redis Function calls, one at a time; "
+          f"reservations/s: {CAPACITY_CONCURRENCY} hold + commit in flight at once; schedule validation: a nightly "
+          "one-hour job over 30 days (2,880 slices read in one round trip, then checked). JMH sample time "
+          "(percentiles) and throughput, 1 fork.\n")
+        w("| Benchmark | p50 | p99 | p99.9 | mean | unit |\n|---|---:|---:|---:|---:|---|")
+        for name in ("holdAndCommit", "scheduleValidation30Days"):
+            p = capacity[name]
+            q = p["scorePercentiles"]
+            w(f"| {name} | {q['50.0'] / 1000:.3f} | {q['99.0'] / 1000:.3f} | {q['99.9'] / 1000:.3f} | "
+              f"{p['score'] / 1000:.3f} | ms |")
+        p = capacity["reservationsAtConcurrency"]
+        error = p["scoreError"]
+        w(f"| reservationsAtConcurrency | — | — | — | {p['score']:,.0f}"
+          f"{f' ± {error:,.0f}' if isinstance(error, (int, float)) else ''} | reservations/s |")
+        w("")
+    else:
+        w("The capacity calendar's benchmark (`CapacityBenchmark`) did not run.\n")
 
     if startup:
         w("## Gateway start-up\n")
@@ -255,21 +288,17 @@ def main() -> None:
             w(f"| {i} | {r['secondsToReady']:.2f} | {r['rssKiB'] / 1024:.0f} MiB |")
         w("")
 
-    w("## Reading the misses: likely causes (not measured here)\n")
-    w("Hypotheses to check with a profiler (async-profiler on the pinned gateway) before any tuning:\n")
-    w("- **Unary latency and throughput.** The gateway gets one CPU, shared with the machine's other load. Per RPC "
-      "it does more than nginx: it reads the routing fields, looks the session up, routes through a `Uni`, runs "
-      "the call's events through its own `SynchronizationContext`, records a Micrometer timer, copies each "
-      "message into a `byte[]` both ways and opens an upstream `ClientCall`. All sessions of a driver share one "
-      "upstream channel — one HTTP/2 connection on one event loop — whereas nginx opens an upstream connection "
-      "per concurrent stream; that shared connection is the first suspect for the ceiling at 64–256 sessions.")
-    w("- **Streaming.** End-to-end flow control holds at most one message per direction: the next driver "
-      "message is requested only once the client's stream is ready for the previous one, so with 1 MiB "
-      "batches the relay is close to stop-and-wait (the driver's link idles while the client's drains). A "
-      "small bounded read-ahead (a few messages) would keep both links busy at bounded memory.")
-    w("- **First session on a warm driver.** A driver is READY after an AnalyzePlan probe; its first real query "
-      "then pays Spark's first-job costs inside the first client's session. Running a trivial query before "
-      "marking a driver READY would move that cost off the first session.")
+    w("## What the gateway does against the earlier misses\n")
+    w("- **Streaming.** Flow control keeps a bounded read-ahead (`pedregal.connect.read-ahead`, 4 MiB) in flight "
+      "toward the slower side: the next driver message is requested while the client's stream holds less than "
+      "that (gRPC's default of 32 KiB made 1 MiB batches stop-and-wait), and a client that stops reading still "
+      "stops the driver. Messages are read off the wire in one copy into an array of the exact size.")
+    w("- **Unary latency.** Each driver gets one HTTP/2 connection per Vert.x event loop, and a call is forwarded "
+      "on the connection of the loop serving its client, so an RPC's bytes no longer change thread (two wake-ups "
+      "of another loop per RPC before). The gateway still does more per RPC than nginx (routing fields, session "
+      "lookup, a `Uni`, a Micrometer timer); on a loaded machine the pinned CPU's other work dominates.")
+    w("- **First session on a warm driver.** A new driver runs `pedregal.pool.warm-up-query` (`SELECT 1`; "
+      "bounded by `pedregal.pool.warm-up-timeout`, a failure fails the start) before it is marked ready.")
     w("")
 
     w("## How it is measured\n")

@@ -31,6 +31,7 @@ FAKE = 26210
 NGINX_FAKE, NGINX_SPARK = 26220, 26221
 LOCAL_GATEWAY_GRPC, LOCAL_GATEWAY_HTTP = 26230, 26231
 SPARK_DIRECT = 26240
+REDIS, JMH_REDIS = 26279, 26280
 
 PINNED = (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None and os.environ.get("BENCH_PIN") != "0"
 CLIENT_CPU, PROXY_CPU = "0", "1"
@@ -45,6 +46,10 @@ GATEWAY_BASE = [
     "-Dquarkus.http.auth.permission.operator.policy=permit",
     "-Dquarkus.grpc.server.host=127.0.0.1",
     "-Dpedregal.connect.drain-timeout=2s",
+    # Capacity admission off: these scenarios measure the proxy; the calendar's cost is CapacityBenchmark (JMH).
+    # Readiness still checks the Redis connection, so the gateways get a loopback Redis of their own.
+    "-Dpedregal.capacity.enabled=false",
+    f"-Dquarkus.redis.hosts=redis://127.0.0.1:{REDIS}",
 ]
 
 # Spark's launcher module options, as the local backend passes them (GatewayConfig.Local#jvmOptions).
@@ -230,6 +235,14 @@ http {{
     return conf
 
 
+# --- Redis -------------------------------------------------------------------------------------------------------
+
+def redis(action: str, port: int = REDIS) -> None:
+    """src/local-stack/redis.sh start|stop on a port of ours (it stops only the server it started)."""
+    extra = ["--dir", str(RUN / f"redis-{port}")] if action == "start" else []
+    run([str(ROOT / "src" / "local-stack" / "redis.sh"), action, "--port", str(port), *extra], timeout=600)
+
+
 # --- scenarios -------------------------------------------------------------------------------------------------
 
 def gateway_fixed_cmd() -> list[str]:
@@ -294,6 +307,11 @@ def scenario_jmh() -> None:
     out = RESULTS / "jmh-authentication.json"
     run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "AuthenticationBenchmark", "-rf", "json",
          "-rff", str(out), *JMH], PROXY_CPU)
+    log(f"wrote {out.relative_to(ROOT)}")
+    # Not pinned: the benchmark starts its redis-server, which would inherit the pinning and share JMH's CPU.
+    out = RESULTS / "jmh-capacity.json"
+    run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "CapacityBenchmark", "-rf", "json", "-rff", str(out),
+         "-jvmArgsAppend", f"-Dpedregal.bench.redis-port={JMH_REDIS}", *JMH])
     log(f"wrote {out.relative_to(ROOT)}")
 
 
@@ -389,6 +407,7 @@ def main() -> None:
     nginx_bin = ensure_nginx()
     targets = (f"direct=127.0.0.1:{FAKE},gateway=127.0.0.1:{GATEWAY_GRPC},nginx=127.0.0.1:{NGINX_FAKE}")
     try:
+        redis("start")
         fake = start("fake-backend", bench_java("FakeSparkConnect", str(FAKE), heap="1g"), CLIENT_CPU)
         wait_for(lambda: port_open(FAKE), 60, "fake backend", fake)
         nginx = start("nginx", [nginx_bin, "-p", str(RUN / "nginx"), "-c", str(nginx_config())], PROXY_CPU)
@@ -406,7 +425,7 @@ def main() -> None:
         scenario_idle(gateway, nginx)
         stop(gateway)
         stop(fake)
-        log("scenario: per-RPC authentication (JMH)")
+        log("scenario: per-RPC authentication and capacity calendar (JMH)")
         scenario_jmh()
         log("scenario: session start with real Spark (warm pool vs cold)")
         scenario_session_start()
@@ -414,6 +433,7 @@ def main() -> None:
     finally:
         for proc in list(started):
             stop(proc)
+        redis("stop")
     facts["loadAverageAfter"] = list(os.getloadavg())
     facts["totalSeconds"] = round(time.monotonic() - total)
     write("machine", facts)

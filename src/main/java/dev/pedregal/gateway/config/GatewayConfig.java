@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -232,6 +233,13 @@ public interface GatewayConfig {
         /** How long the gateway remembers a session whose driver was lost, to tell its next RPC why. */
         @WithDefault("1h")
         Duration lostSessionMemory();
+
+        /**
+         * Bytes of one call's messages the gateway may hold in flight toward the slower side (client or driver)
+         * before it stops reading from the faster one: keeps both links busy on a stream without unbounded buffers.
+         */
+        @WithDefault("4M")
+        MemorySize readAhead();
     }
 
     interface Pool {
@@ -266,6 +274,17 @@ public interface GatewayConfig {
         /** Time a starting driver has to answer its first health check. */
         @WithDefault("3m")
         Duration startTimeout();
+
+        /**
+         * SQL a new driver runs before it takes sessions, so that the first user query does not pay Spark's
+         * first-job costs (class loading, code generation, JIT); empty: none.
+         */
+        @WithDefault("SELECT 1")
+        Optional<String> warmUpQuery();
+
+        /** Longest a new driver's warm-up query may take; beyond it the driver fails its start. */
+        @WithDefault("2m")
+        Duration warmUpTimeout();
 
         /** Extra Spark configuration every driver of the pool starts with. */
         Map<String, String> sparkConf();

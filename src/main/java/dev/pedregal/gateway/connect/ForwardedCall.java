@@ -20,9 +20,10 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * One client call relayed to a driver. The first request message is read for its routing fields; every
  * message after it, and every response, passes through as bytes.
  *
- * <p>Flow control is end to end: the next client message is requested only when the driver's stream can take
- * it, and the next driver message only when the client's stream can take it, so a slow reader never makes
- * the gateway buffer a result. Deadlines travel upstream; a client cancel cancels the driver call.
+ * <p>Flow control is end to end with a bounded read-ahead ({@link FlowControl}): the next client message is
+ * requested only while the driver's stream holds less than the read-ahead, and the next driver message only
+ * while the client's does, so a slow reader never makes the gateway buffer more than that. Deadlines travel
+ * upstream; a client cancel cancels the driver call.
  *
  * <p>Threading: events arrive from the client's transport, the driver's transport and the routing stage.
  * All of them run through one {@link SynchronizationContext} per call, so the state below is confined to
@@ -41,6 +42,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
     private final long startNanos = System.nanoTime();
     private final String requestId;
     private final SynchronizationContext serial = new SynchronizationContext(this::uncaught);
+    private final FlowControl flow;
 
     private RoutingFields fields;
     private Route route;
@@ -48,15 +50,14 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
     private ClientCall<byte[], byte[]> upstream;
     private byte[] first;
     private boolean clientHalfClosed;
-    private boolean clientPaused;
-    private boolean driverPaused;
     private boolean headersSent;
     private boolean learnOperation;
     private String operationId;
     private boolean done;
 
     ForwardedCall(FrontDoor door, ConnectMethod method, MethodDescriptor<byte[], byte[]> upstreamMethod,
-            ServerCall<byte[], byte[]> downstream, Metadata headers, Deadline deadline, String requestId) {
+            ServerCall<byte[], byte[]> downstream, Metadata headers, Deadline deadline, String requestId,
+            int readAhead) {
         this.requestId = requestId;
         this.door = door;
         this.method = method;
@@ -64,6 +65,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         this.downstream = downstream;
         this.headers = headers;
         this.deadline = deadline;
+        this.flow = new FlowControl(downstream, readAhead);
     }
 
     void start() {
@@ -111,9 +113,8 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
     @Override
     public void onReady() {
         serial.execute(() -> {
-            if (driverPaused && upstream != null && downstream.isReady()) {
-                driverPaused = false;
-                upstream.request(1);
+            if (!done) {
+                flow.clientReady();
             }
         });
     }
@@ -124,7 +125,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         }
         if (fields != null) {
             upstream.sendMessage(method == ConnectMethod.ADD_ARTIFACTS ? stampedStreamMessage(message) : message);
-            requestFromClient();
+            flow.sentToDriver();
             return;
         }
         try {
@@ -162,7 +163,7 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         // The client's credentials end here; the driver gets its pool's secret instead.
         headers.discardAll(ConnectHeaders.AUTHORIZATION);
         headers.put(ConnectHeaders.AUTHORIZATION, resolved.driver().pool().driverAuthorization());
-        CallOptions options = CallOptions.DEFAULT.withExecutor(serial);
+        CallOptions options = flow.driverOptions(CallOptions.DEFAULT.withExecutor(serial));
         if (deadline != null) {
             options = options.withDeadline(deadline);
         }
@@ -176,13 +177,13 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         } finally {
             Context.ROOT.detach(previous);
         }
-        upstream.request(1);
+        flow.driverStarted(upstream);
         upstream.sendMessage(first);
         first = null;
         if (clientHalfClosed) {
             upstream.halfClose();
         } else {
-            requestFromClient();
+            flow.sentToDriver();
         }
     }
 
@@ -195,14 +196,6 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
             return UserStamp.stamp(message, RoutingFieldReader.read(method, message), route.stampedUserId());
         } catch (java.io.IOException e) {
             return message; // malformed: the driver rejects it itself
-        }
-    }
-
-    private void requestFromClient() {
-        if (upstream.isReady()) {
-            downstream.request(1);
-        } else {
-            clientPaused = true;
         }
     }
 
@@ -241,18 +234,13 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
                 message = redacted;
             }
             downstream.sendMessage(message);
-            if (downstream.isReady()) {
-                upstream.request(1);
-            } else {
-                driverPaused = true;
-            }
+            flow.sentToClient();
         }
 
         @Override
         public void onReady() {
-            if (clientPaused && !done && upstream.isReady()) {
-                clientPaused = false;
-                downstream.request(1);
+            if (!done) {
+                flow.driverReady();
             }
         }
 

@@ -25,6 +25,16 @@ final class Frames {
         @Override
         public byte[] parse(InputStream stream) {
             try {
+                // gRPC's message stream knows its length: one copy into an array of the exact size, where
+                // readAllBytes would gather 8 KiB chunks and copy them again.
+                if (stream instanceof KnownLength) {
+                    int length = stream.available();
+                    byte[] message = new byte[length];
+                    if (stream.readNBytes(message, 0, length) == length) {
+                        return message;
+                    }
+                    throw new IllegalStateException("message shorter than its announced " + length + " bytes");
+                }
                 return stream.readAllBytes();
             } catch (IOException e) {
                 throw new IllegalStateException("could not read message", e);

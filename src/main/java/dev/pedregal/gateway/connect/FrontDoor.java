@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import org.apache.spark.connect.proto.SparkConnectServiceGrpc;
 import org.jboss.logging.Logger;
 
+import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.observability.GatewayMetrics;
 import io.grpc.BindableService;
 import io.grpc.Context;
@@ -34,10 +35,12 @@ public class FrontDoor implements BindableService {
     private final Set<ForwardedCall> active = ConcurrentHashMap.newKeySet();
     private final String bootId = Long.toHexString(System.currentTimeMillis() & 0xffffffffL);
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    private final int readAhead;
 
-    public FrontDoor(SessionRouter router, GatewayMetrics metrics) {
+    public FrontDoor(SessionRouter router, GatewayMetrics metrics, GatewayConfig config) {
         this.router = router;
         this.metrics = metrics;
+        this.readAhead = (int) Math.min(Integer.MAX_VALUE, config.connect().readAhead().asLongValue());
     }
 
     @Override
@@ -61,7 +64,8 @@ public class FrontDoor implements BindableService {
                 String requestId = headers.get(ConnectHeaders.REQUEST_ID);
                 ForwardedCall forwarded = new ForwardedCall(this, method, descriptor, call, headers,
                         Context.current().getDeadline(),
-                        dev.pedregal.gateway.observability.RequestIds.plausible(requestId) ? requestId : bootId + "-" + requests.incrementAndGet());
+                        dev.pedregal.gateway.observability.RequestIds.plausible(requestId) ? requestId : bootId + "-" + requests.incrementAndGet(),
+                        readAhead);
                 active.add(forwarded);
                 forwarded.start();
                 return forwarded;

@@ -17,7 +17,7 @@ public final class Driver {
     private final String id;
     private final DriverPool pool;
     private final DriverHandle handle;
-    private final ManagedChannel channel;
+    private final DriverChannels channels;
     private final Instant startedAt = Instant.now();
 
     private volatile DriverState state = DriverState.STARTING;
@@ -31,11 +31,11 @@ public final class Driver {
     private final LongAdder failedForwards = new LongAdder();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
-    Driver(String id, DriverPool pool, DriverHandle handle, ManagedChannel channel) {
+    Driver(String id, DriverPool pool, DriverHandle handle, DriverChannels channels) {
         this.id = id;
         this.pool = pool;
         this.handle = handle;
-        this.channel = channel;
+        this.channels = channels;
     }
 
     public String id() {
@@ -51,9 +51,13 @@ public final class Driver {
         return handle;
     }
 
-    /** The channel RPCs are forwarded on. */
+    /** The channel to forward an RPC on: the connection of the calling thread's event loop. */
     public ManagedChannel channel() {
-        return channel;
+        return channels.current();
+    }
+
+    DriverChannels channels() {
+        return channels;
     }
 
     public DriverState state() {

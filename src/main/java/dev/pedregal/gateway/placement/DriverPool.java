@@ -19,9 +19,6 @@ import dev.pedregal.gateway.backend.DriverSpec;
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.connect.GatewayFailure;
 import dev.pedregal.gateway.observability.GatewayMetrics;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
@@ -275,7 +272,7 @@ public final class DriverPool {
             } catch (RuntimeException e) {
                 LOG.warnf("Driver %s did not stop cleanly: %s", d.id(), e.getMessage());
             }
-            d.channel().shutdownNow();
+            d.channels().shutdownNow();
         }
     }
 
@@ -418,14 +415,9 @@ public final class DriverPool {
     }
 
     private void launched(DriverHandle handle) {
-        ManagedChannel channel = NettyChannelBuilder.forAddress(handle.host(), handle.port())
-                .usePlaintext()
-                .maxInboundMessageSize(maxMessageSize)
-                .eventLoopGroup(vertx.nettyEventLoopGroup())
-                .channelType(NioSocketChannel.class)
-                .directExecutor()
-                .build();
-        Driver driver = new Driver(handle.driverId(), this, handle, channel);
+        DriverChannels channels = new DriverChannels(handle.host(), handle.port(), maxMessageSize,
+                vertx.nettyEventLoopGroup());
+        Driver driver = new Driver(handle.driverId(), this, handle, channels);
         boolean stopNow;
         synchronized (this) {
             launching--;
@@ -449,33 +441,63 @@ public final class DriverPool {
         }
         // A starting driver refuses connections until its port is bound; without this the channel's
         // reconnect backoff (up to two minutes) would decide when the driver is first seen ready.
-        driver.channel().resetConnectBackoff();
-        DriverCalls.sparkVersion(driver, PROBE_TIMEOUT).subscribe().with(version -> {
-            List<Runnable> handOver;
-            synchronized (this) {
-                if (driver.state() != DriverState.STARTING) {
-                    return;
-                }
-                driver.state(DriverState.READY);
-                handOver = dispatchLocked();
-            }
-            metrics.driverReady(name, Duration.between(driver.startedAt(), driver.readyAt()));
-            LOG.infof("Driver %s ready (Spark %s) in %d ms", driver.id(), version,
-                    Duration.between(driver.startedAt(), driver.readyAt()).toMillis());
-            handOver.forEach(Runnable::run);
-            reconcile();
-        }, failure -> {
+        driver.channels().resetConnectBackoff();
+        DriverCalls.sparkVersion(driver, PROBE_TIMEOUT).subscribe().with(version -> warmUp(driver, version), failure -> {
             if (System.nanoTime() > deadline) {
-                LOG.errorf("Driver %s did not become ready within %s; stopping it", driver.id(), config.startTimeout());
-                metrics.driverFailed(name);
-                driver.state(DriverState.STOPPING);
-                backend.stop(driver.handle()).subscribe().with(v -> {
-                }, t -> {
-                });
+                failStart(driver, "did not become ready within " + config.startTimeout());
             } else {
                 LOG.debugf("Driver %s not ready yet: %s", driver.id(), failure.getMessage());
                 vertx.setTimer(500, t -> awaitReady(driver, deadline));
             }
+        });
+    }
+
+    /**
+     * Runs the warm-up query on a driver that answers, so that Spark's first-job costs are paid here rather than
+     * by the first session placed on it; then the driver is ready.
+     */
+    private void warmUp(Driver driver, String version) {
+        String query = config.warmUpQuery().map(String::strip).orElse("");
+        if (query.isEmpty()) {
+            ready(driver, version);
+            return;
+        }
+        long begin = System.nanoTime();
+        DriverCalls.warmUp(driver, query, config.warmUpTimeout()).subscribe().with(
+                batches -> {
+                    LOG.infof("Driver %s warmed up with '%s' in %d ms", driver.id(), query,
+                            Duration.ofNanos(System.nanoTime() - begin).toMillis());
+                    ready(driver, version);
+                },
+                failure -> failStart(driver, "failed its warm-up query '" + query + "': " + failure.getMessage()));
+    }
+
+    private void ready(Driver driver, String version) {
+        List<Runnable> handOver;
+        synchronized (this) {
+            if (driver.state() != DriverState.STARTING) {
+                return;
+            }
+            driver.state(DriverState.READY);
+            handOver = dispatchLocked();
+        }
+        metrics.driverReady(name, Duration.between(driver.startedAt(), driver.readyAt()));
+        LOG.infof("Driver %s ready (Spark %s) in %d ms", driver.id(), version,
+                Duration.between(driver.startedAt(), driver.readyAt()).toMillis());
+        handOver.forEach(Runnable::run);
+        reconcile();
+    }
+
+    /** A driver that could not start is stopped; the pool starts another in its place. */
+    private void failStart(Driver driver, String why) {
+        if (driver.state() != DriverState.STARTING) {
+            return;
+        }
+        LOG.errorf("Driver %s %s; stopping it", driver.id(), why);
+        metrics.driverFailed(name);
+        driver.state(DriverState.STOPPING);
+        backend.stop(driver.handle()).subscribe().with(v -> {
+        }, t -> {
         });
     }
 
@@ -486,7 +508,7 @@ public final class DriverPool {
             drivers.remove(driver.id());
             index.remove(driver.id());
         }
-        driver.channel().shutdownNow();
+        driver.channels().shutdownNow();
         if (!intended) {
             metrics.driverFailed(name);
             LOG.warnf("Driver %s ended unexpectedly: %s", driver.id(), reason);

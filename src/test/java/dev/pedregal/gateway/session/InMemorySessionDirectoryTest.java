@@ -108,6 +108,7 @@ class InMemorySessionDirectoryTest {
                     public Duration drainTimeout() { return Duration.ofSeconds(1); }
                     public Duration sessionIdleTimeout() { return Duration.ofHours(1); }
                     public Duration lostSessionMemory() { return lostMemory; }
+                    public io.quarkus.runtime.configuration.MemorySize readAhead() { return null; }
                 };
             }
 
