@@ -51,6 +51,11 @@ public final class Driver {
         return handle;
     }
 
+    /** True for a driver another gateway replica started: forwarded to here, never placed on or stopped. */
+    public boolean peer() {
+        return handle instanceof PeerHandle;
+    }
+
     /** The channel RPCs are forwarded on. */
     public ManagedChannel channel() {
         return channel;
