@@ -38,7 +38,8 @@ class TwoReplicasIT {
         Path python = Path.of(".local/venv/bin/python");
         assertTrue(Files.isExecutable(python), "run `make deps` first: " + python + " is missing");
         List<Process> gateways = new ArrayList<>();
-        try (RedisServer redis = RedisServer.start(REDIS)) {
+        RedisServer redis = RedisServer.start(REDIS);
+        try {
             gateways.add(gateway("a", GRPC_A, HTTP_A, redis));
             gateways.add(gateway("b", GRPC_B, HTTP_B, redis));
             awaitReady(HTTP_A);
@@ -72,6 +73,7 @@ class TwoReplicasIT {
                     gateway.destroyForcibly();
                 }
             }
+            redis.close();
         }
     }
 

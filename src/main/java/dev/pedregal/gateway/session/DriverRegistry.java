@@ -1,6 +1,5 @@
 package dev.pedregal.gateway.session;
 
-import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.Set;
 
@@ -136,6 +135,6 @@ public class DriverRegistry {
 
     private static String defaultReplica() {
         String host = System.getenv().getOrDefault("HOSTNAME", "gateway");
-        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid();
+        return host + ":" + ProcessHandle.current().pid();
     }
 }
