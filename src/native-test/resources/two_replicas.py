@@ -43,7 +43,7 @@ def main(a: str, b: str) -> None:
     print("session state is shared between the replicas")
 
     rows = reattached_on_alternating_replicas(session_id, a, b)
-    assert rows == 3_000_000, f"every row once across reattaches, got {rows}"
+    assert rows == 300_000, f"every row once across reattaches, got {rows}"
     print("a query started on A and reattached on B and A delivered every row once")
 
 
@@ -51,7 +51,7 @@ def reattached_on_alternating_replicas(session_id: str, a: str, b: str) -> int:
     """Starts a reattachable query on A, reads one response, then reattaches on B, A, B, ... until done."""
     stubs = [pb_grpc.SparkConnectServiceStub(grpc.insecure_channel(t)) for t in (a, b)]
     operation_id = str(uuid.uuid4())
-    stream = stubs[0].ExecutePlan(execute_sql(session_id, "select id, repeat('x', 40) as pad from range(0, 3000000)",
+    stream = stubs[0].ExecutePlan(execute_sql(session_id, "select id, repeat('x', 40) as pad from range(0, 300000)",
                                               operation_id=operation_id, reattachable=True, user_id=USER))
     rows, last, done, reattaches = 0, None, False, 0
     while not done:

@@ -87,7 +87,7 @@ class TwoReplicasIT {
                 "-Dquarkus.datasource.active=false", "-Dquarkus.hibernate-orm.active=false",
                 "-Dpedregal.capacity.enabled=false",
                 "-Dpedregal.pool.warm-drivers=1", "-Dpedregal.pool.max-drivers=2", "-Dpedregal.pool.health-interval=2s",
-                "-Dpedregal.local.driver-memory=640m", "-Dpedregal.local.work-dir=" + workDir,
+                "-Dpedregal.local.driver-memory=768m", "-Dpedregal.local.work-dir=" + workDir,
                 "-Dpedregal.pool.spark-conf.\"spark.connect.execute.reattachable.senderMaxStreamDuration\"=1s",
                 "-Dpedregal.pool.spark-conf.\"spark.connect.execute.reattachable.senderMaxStreamSize\"=200k",
                 "-Dpedregal.sessions.store=redis", "-Dpedregal.sessions.replica=" + name,
