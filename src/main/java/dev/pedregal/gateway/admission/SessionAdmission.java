@@ -103,6 +103,11 @@ public class SessionAdmission {
                         failure.getMessage(), r.end()));
     }
 
+    /** Stops tracking a session another replica owns, without releasing the reservation they share by id. */
+    public void forget(SessionKey key) {
+        reserved.remove(key);
+    }
+
     /** Sessions holding a reservation on this gateway. */
     public int reservedSessions() {
         return reserved.size();

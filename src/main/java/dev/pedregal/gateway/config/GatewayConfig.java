@@ -37,6 +37,34 @@ public interface GatewayConfig {
     /** The capacity calendar: pools, session admission and rate limits (see docs/capacity.md). */
     Capacity capacity();
 
+    /** Where session bindings live, so that several gateway replicas route a session to one driver. */
+    Sessions sessions();
+
+    interface Sessions {
+        /**
+         * {@code memory}: bindings live in this process only (one replica); {@code redis}: bindings, the operation
+         * index and the pools' driver registry live in Redis ({@code quarkus.redis.hosts}), shared by every replica.
+         */
+        @WithDefault("memory")
+        Store store();
+
+        /** Longest wait for one Redis round trip of the session store; beyond it a new session fails closed. */
+        @WithDefault("500ms")
+        Duration redisTimeout();
+
+        /** Retry hint (google.rpc.RetryInfo) sent with UNAVAILABLE when the session store cannot be reached. */
+        @WithDefault("2s")
+        Duration retryAfter();
+
+        /** This replica's name in the driver registry; the host name and process id when unset. */
+        Optional<String> replica();
+
+        enum Store {
+            MEMORY,
+            REDIS
+        }
+    }
+
     interface Capacity extends dev.pedregal.gateway.capacity.CapacityConfig {
         /**
          * Whether sessions, clusters and jobs are admitted through the calendar in Redis ({@code quarkus.redis.*}).
@@ -288,6 +316,12 @@ public interface GatewayConfig {
 
         /** Extra Spark configuration every driver of the pool starts with. */
         Map<String, String> sparkConf();
+
+        /**
+         * Key the pools' driver secrets are derived from (HMAC-SHA256 of the pool name), so that every replica
+         * can call every driver of a pool; a random secret per pool and process when unset. Never logged.
+         */
+        Optional<String> secretKey();
     }
 
     interface Local {

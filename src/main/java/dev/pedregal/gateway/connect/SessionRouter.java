@@ -21,7 +21,6 @@ import dev.pedregal.gateway.placement.DriverPool;
 import dev.pedregal.gateway.placement.DriverCalls;
 import dev.pedregal.gateway.placement.DriverPools;
 import dev.pedregal.gateway.placement.PoolKey;
-import dev.pedregal.gateway.session.InMemorySessionDirectory;
 import dev.pedregal.gateway.session.SessionBinding;
 import dev.pedregal.gateway.session.SessionDirectory;
 import dev.pedregal.gateway.session.SessionKey;
@@ -59,17 +58,20 @@ public class SessionRouter {
         this.teams = teams;
         this.clusterAddress = new ClusterAddress(config.provisioning().baseDomain());
         pools.onDriverLost(this::driverLost);
-        if (sessions instanceof InMemorySessionDirectory inMemory) {
-            metrics.sessionGauge(inMemory::liveCount);
-        }
-        long idleMillis = config.connect().sessionIdleTimeout().toMillis();
-        vertx.setPeriodic(Math.max(1000, Math.min(idleMillis / 4, 60_000)), id -> {
-            for (SessionBinding expired : sessions.expire(System.currentTimeMillis() - idleMillis)) {
-                LOG.infof("Session %s idle for %s: released", expired.key(), config.connect().sessionIdleTimeout());
-                ended(null, expired, "ok", "idle_timeout");
-                releaseSlot(expired);
-            }
+        // Another replica bound the session first: this replica's placement goes back to its pool.
+        sessions.onPlacementDiscarded(b -> {
+            // Another replica won the session: its reservation has the same id, so it is kept, not released.
+            admission.forget(b.key());
+            releaseSlot(b);
         });
+        metrics.sessionGauge(sessions::liveCount);
+        long idleMillis = config.connect().sessionIdleTimeout().toMillis();
+        vertx.setPeriodic(Math.max(1000, Math.min(idleMillis / 4, 60_000)), id -> sessions
+                .expire(System.currentTimeMillis() - idleMillis).subscribe().with(expired -> expired.forEach(b -> {
+                    LOG.infof("Session %s idle for %s: released", b.key(), config.connect().sessionIdleTimeout());
+                    ended(null, b, "ok", "idle_timeout");
+                    releaseSlot(b);
+                }), failure -> LOG.warnf("Session expiry sweep failed: %s", failure.getMessage())));
     }
 
     /** Resolves where a call goes. Fails with a {@link GatewayFailure} the client is told. */
@@ -110,8 +112,16 @@ public class SessionRouter {
         String stamp = caller == null ? null : caller.userId();
         SessionBinding binding = sessions.find(key);
         if (binding != null) {
-            return Uni.createFrom().item(() -> bound(method, fields, binding, stamp));
+            return boundChecked(method, fields, binding, stamp);
         }
+        // Not held here: the shared store (if any) says whether another replica bound it.
+        return sessions.lookup(key).flatMap(found -> found != null ? boundChecked(method, fields, found, stamp)
+                : unbound(method, fields, key, requestId, stamp));
+    }
+
+    /** A session bound nowhere: an opening RPC places it, others are answered without a driver. */
+    private Uni<Route> unbound(ConnectMethod method, RoutingFields fields, SessionKey key, String requestId,
+            String stamp) {
         if (method.opensSession()) {
             if (key.pool().isCluster() && pools.cluster(key.pool().cluster()) == null) {
                 throw new GatewayFailure.NotFound("the Spark Connect cluster '" + key.pool().cluster() + "' is closed ("
@@ -140,6 +150,24 @@ public class SessionRouter {
                 + " is not open on this gateway (it ended, expired or never started): create a new SparkSession"));
     }
 
+    /**
+     * A bound session whose RPC names an operation this replica has not seen asks the directory first: another
+     * replica may have started it (a reattach arriving at this replica). Otherwise straight to {@link #bound}.
+     */
+    private Uni<Route> boundChecked(ConnectMethod method, RoutingFields fields, SessionBinding binding, String stamp) {
+        String operationId = fields.operationId();
+        if (operationId == null || operationId.isEmpty() || method == ConnectMethod.EXECUTE_PLAN || binding.lost()
+                || binding.operations().contains(operationId)) {
+            return Uni.createFrom().item(() -> bound(method, fields, binding, stamp));
+        }
+        return sessions.sessionOfOperation(binding.key(), operationId).map(owner -> {
+            if (binding.key().equals(owner)) {
+                binding.operations().add(operationId);
+            }
+            return bound(method, fields, binding, stamp);
+        });
+    }
+
     private Route bound(ConnectMethod method, RoutingFields fields, SessionBinding binding, String stamp) {
         if (binding.lost()) {
             throw new GatewayFailure.DriverLost(binding.key().sessionId(), binding.driverId(), binding.lostReason());
@@ -152,7 +180,7 @@ public class SessionRouter {
         if (operationId != null && !operationId.isEmpty()) {
             if (method == ConnectMethod.EXECUTE_PLAN) {
                 sessions.addOperation(binding, operationId);
-            } else if (!binding.key().equals(sessions.sessionOfOperation(binding.key(), operationId))) {
+            } else if (!binding.operations().contains(operationId)) {
                 throw new GatewayFailure.NotFound("operation " + operationId + " not found in session "
                         + binding.key().sessionId());
             }

@@ -8,6 +8,7 @@ import dev.pedregal.gateway.connect.GatewayFailure.Draining;
 import dev.pedregal.gateway.connect.GatewayFailure.InvalidRequest;
 import dev.pedregal.gateway.connect.GatewayFailure.NoDriverAvailable;
 import dev.pedregal.gateway.connect.GatewayFailure.NotFound;
+import dev.pedregal.gateway.session.SessionStoreUnavailable;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -56,6 +57,10 @@ public final class StatusMapper {
         }
         if (failure instanceof GatewayFailure.PermissionDenied) {
             return Status.PERMISSION_DENIED.withDescription(failure.getMessage()).asRuntimeException();
+        }
+        if (failure instanceof SessionStoreUnavailable f) {
+            // Fail closed, retryable: the store decides which driver holds a session; no guess is made.
+            return withRetryInfo(com.google.rpc.Code.UNAVAILABLE, f.getMessage(), f.retryAfter());
         }
         if (failure instanceof Draining) {
             // Retryable on purpose: the client's retry reaches another replica.

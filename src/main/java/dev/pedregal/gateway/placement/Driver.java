@@ -51,6 +51,11 @@ public final class Driver {
         return handle;
     }
 
+    /** True for a driver another gateway replica started: forwarded to here, never placed on or stopped. */
+    public boolean peer() {
+        return handle instanceof PeerHandle;
+    }
+
     /** The channel to forward an RPC on: the connection of the calling thread's event loop. */
     public ManagedChannel channel() {
         return channels.current();

@@ -54,6 +54,8 @@ public final class DriverPool {
     private final int maxMessageSize;
 
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
+    /** Drivers of this pool that other replicas started (shared session store only). */
+    private final Map<String, Driver> peers = new ConcurrentHashMap<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final Map<String, Driver> index;
     private final BiConsumer<Driver, String> lost;
@@ -76,7 +78,7 @@ public final class DriverPool {
         this.lost = lost;
         // The pool's drivers accept only calls carrying this secret (spark.connect.authenticate.token), which
         // only the gateway adds: a client reaching a driver directly is refused.
-        String secret = newSecret();
+        String secret = secret(key, config.pool().secretKey());
         this.authorization = "Bearer " + secret;
         this.secret = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Map<String, String> conf = new java.util.HashMap<>(config.pool().sparkConf());
@@ -147,6 +149,61 @@ public final class DriverPool {
 
     public Collection<Driver> drivers() {
         return drivers.values();
+    }
+
+    /** Drivers of this pool that other gateway replicas started and this one forwards to. */
+    public Collection<Driver> peers() {
+        return peers.values();
+    }
+
+    /**
+     * Makes a driver another replica started reachable from this one, or notes that it is still alive. Never
+     * replaces a driver of this replica's own.
+     */
+    public void adoptPeer(String id, String host, int port, String owner) {
+        Driver known = peers.get(id);
+        if (known != null) {
+            ((PeerHandle) known.handle()).seen(owner);
+            return;
+        }
+        Driver peer;
+        synchronized (this) {
+            if (closed || index.containsKey(id)) {
+                return;
+            }
+            peer = new Driver(id, this, new PeerHandle(id, host, port, owner),
+                    new DriverChannels(host, port, maxMessageSize, vertx.nettyEventLoopGroup()));
+            peer.state(DriverState.READY);
+            peers.put(id, peer);
+            index.put(id, peer);
+        }
+        LOG.infof("Driver %s of replica %s at %s:%d reachable as a peer", id, owner, host, port);
+    }
+
+    /** A peer driver ended (or its replica stopped reporting it): its sessions here are lost with {@code reason}. */
+    public void dropPeer(String id, String reason) {
+        Driver peer;
+        synchronized (this) {
+            peer = peers.remove(id);
+            if (peer == null) {
+                return;
+            }
+            index.remove(id, peer);
+            peer.state(DriverState.GONE);
+        }
+        peer.channels().shutdownNow();
+        ((PeerHandle) peer.handle()).end(reason);
+        LOG.infof("Peer driver %s gone: %s", id, reason);
+        lost.accept(peer, reason);
+    }
+
+    /** Drops the peers the registry has not mentioned since {@code cutoffMillis}. */
+    public void dropPeersNotSeenSince(long cutoffMillis, String reason) {
+        for (Driver peer : List.copyOf(peers.values())) {
+            if (((PeerHandle) peer.handle()).seenAtMillis() < cutoffMillis) {
+                dropPeer(peer.id(), reason);
+            }
+        }
     }
 
     /** True when at least one driver is warm. */
@@ -255,6 +312,7 @@ public final class DriverPool {
         drain();
         List<Driver> all = new ArrayList<>(drivers.values());
         all.forEach(d -> d.state(DriverState.STOPPING));
+        forgetPeers();
         if (all.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -273,6 +331,16 @@ public final class DriverPool {
                 LOG.warnf("Driver %s did not stop cleanly: %s", d.id(), e.getMessage());
             }
             d.channels().shutdownNow();
+        }
+        forgetPeers();
+    }
+
+    /** Closes the channels to peer drivers; they belong to other replicas, which keep running them. */
+    private void forgetPeers() {
+        for (Driver peer : new ArrayList<>(peers.values())) {
+            peers.remove(peer.id());
+            index.remove(peer.id(), peer);
+            peer.channels().shutdownNow();
         }
     }
 
@@ -520,8 +588,9 @@ public final class DriverPool {
 
     /** Periodic active health check, end of ejections, and reconciliation. */
     private void tick() {
-        long now = System.nanoTime();
-        for (Driver d : drivers.values()) {
+        List<Driver> checked = new ArrayList<>(drivers.values());
+        checked.addAll(peers.values());
+        for (Driver d : checked) {
             if (d.state() == DriverState.READY || d.state() == DriverState.EJECTED) {
                 DriverCalls.sparkVersion(d, PROBE_TIMEOUT).subscribe().with(v -> {
                     if (d.state() == DriverState.EJECTED && !d.ejected(System.nanoTime())) {
@@ -539,9 +608,25 @@ public final class DriverPool {
         reconcile();
     }
 
-    private static String newSecret() {
-        byte[] bytes = new byte[32];
-        new java.security.SecureRandom().nextBytes(bytes);
+    /**
+     * The pool's driver secret: derived from the shared key (HMAC-SHA256 of the pool name) when one is
+     * configured, so that every replica can call every driver of the pool; random for this process otherwise.
+     */
+    static String secret(PoolKey pool, java.util.Optional<String> sharedKey) {
+        byte[] bytes;
+        if (sharedKey.isPresent() && !sharedKey.get().isEmpty()) {
+            try {
+                javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                mac.init(new javax.crypto.spec.SecretKeySpec(
+                        sharedKey.get().getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+                bytes = mac.doFinal(pool.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+        } else {
+            bytes = new byte[32];
+            new java.security.SecureRandom().nextBytes(bytes);
+        }
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 

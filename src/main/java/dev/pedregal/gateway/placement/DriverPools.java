@@ -131,6 +131,28 @@ public class DriverPools {
         return drivers.get(id);
     }
 
+    /** {@code host:port} of a driver this replica started, or null (unknown, or another replica's). */
+    public String endpointOf(String id) {
+        Driver d = drivers.get(id);
+        return d == null || d.peer() ? null : d.handle().host() + ":" + d.handle().port();
+    }
+
+    /**
+     * Makes a driver another replica started reachable here, in this replica's pool of the same key (a hot pool
+     * is opened for it if need be; a cluster pool only if this replica has it open).
+     */
+    public void reach(PoolKey key, String driverId, String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || drivers.containsKey(driverId)) {
+            return;
+        }
+        DriverPool pool = key.isCluster() ? pools.get(key) : pool(key);
+        if (pool != null) {
+            pool.adoptPeer(driverId, endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)),
+                    "unknown");
+        }
+    }
+
     public Collection<DriverPool> all() {
         return pools.values();
     }

@@ -7,30 +7,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-import dev.pedregal.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Bindings of this gateway process. Lost sessions stay as tombstones for {@code lost-session-memory} so their
  * next RPC is told why instead of silently starting afresh on another driver.
  */
-@ApplicationScoped
 public class InMemorySessionDirectory implements SessionDirectory {
 
     private final ConcurrentHashMap<SessionKey, CompletableFuture<SessionBinding>> sessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<OperationKey, SessionKey> operations = new ConcurrentHashMap<>();
     private final long lostMemoryMillis;
 
-    public InMemorySessionDirectory(GatewayConfig config) {
-        this.lostMemoryMillis = config.connect().lostSessionMemory().toMillis();
+    /** @param lostMemory how long a lost session's tombstone is kept */
+    public InMemorySessionDirectory(java.time.Duration lostMemory) {
+        this.lostMemoryMillis = lostMemory.toMillis();
     }
 
     @Override
     public SessionBinding find(SessionKey key) {
         CompletableFuture<SessionBinding> binding = sessions.get(key);
         return binding == null ? null : binding.getNow(null);
+    }
+
+    @Override
+    public Uni<SessionBinding> lookup(SessionKey key) {
+        CompletableFuture<SessionBinding> binding = sessions.get(key);
+        return binding == null ? Uni.createFrom().nullItem() : Uni.createFrom().completionStage(binding);
     }
 
     @Override
@@ -64,8 +67,8 @@ public class InMemorySessionDirectory implements SessionDirectory {
     }
 
     @Override
-    public SessionKey sessionOfOperation(SessionKey caller, String operationId) {
-        return operations.get(OperationKey.of(caller, operationId));
+    public Uni<SessionKey> sessionOfOperation(SessionKey caller, String operationId) {
+        return Uni.createFrom().item(operations.get(OperationKey.of(caller, operationId)));
     }
 
     @Override
@@ -104,11 +107,6 @@ public class InMemorySessionDirectory implements SessionDirectory {
         return all;
     }
 
-    /** Live (not lost) sessions. */
-    public long liveCount() {
-        return all().stream().filter(b -> !b.lost()).count();
-    }
-
     private void forgetOperations(SessionBinding binding) {
         for (String op : binding.operations()) {
             operations.remove(OperationKey.of(binding.key(), op), binding.key());
@@ -116,7 +114,7 @@ public class InMemorySessionDirectory implements SessionDirectory {
     }
 
     @Override
-    public Collection<SessionBinding> expire(long idleCutoffMillis) {
+    public Uni<Collection<SessionBinding>> expire(long idleCutoffMillis) {
         long tombstoneCutoff = System.currentTimeMillis() - lostMemoryMillis;
         List<SessionBinding> expired = new ArrayList<>();
         sessions.entrySet().removeIf(e -> {
@@ -134,7 +132,7 @@ public class InMemorySessionDirectory implements SessionDirectory {
             }
             return false;
         });
-        return expired;
+        return Uni.createFrom().item(expired);
     }
 
     /** Operation ids are scoped like sessions: by pool and user. */

@@ -15,10 +15,20 @@ public final class SessionBinding {
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private volatile long lastUsedMillis = System.currentTimeMillis();
     private volatile String lostReason;
+    /** True when this process placed the session, so it holds the driver slot (shared store only). */
+    private final boolean placedHere;
+    /** When the shared store last confirmed (and, if used since, extended) this binding; 0 in memory. */
+    private volatile long syncedAtMillis;
 
     public SessionBinding(SessionKey key, String driverId) {
+        this(key, driverId, true);
+    }
+
+    SessionBinding(SessionKey key, String driverId, boolean placedHere) {
         this.key = key;
         this.driverId = driverId;
+        this.placedHere = placedHere;
+        this.syncedAtMillis = System.currentTimeMillis();
     }
 
     public SessionKey key() {
@@ -59,6 +69,23 @@ public final class SessionBinding {
     public void touch() {
         rpcs.increment();
         lastUsedMillis = System.currentTimeMillis();
+    }
+
+    /** True when this process placed the session and holds its slot on the driver. */
+    public boolean placedHere() {
+        return placedHere;
+    }
+
+    long syncedAtMillis() {
+        return syncedAtMillis;
+    }
+
+    long lastUsedMillis() {
+        return lastUsedMillis;
+    }
+
+    void synced(long now) {
+        syncedAtMillis = now;
     }
 
     void markLost(String reason) {

@@ -16,13 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.placement.PoolKey;
 import io.smallrye.mutiny.Uni;
 
 class InMemorySessionDirectoryTest {
 
-    final InMemorySessionDirectory directory = new InMemorySessionDirectory(config(Duration.ofHours(1)));
+    final InMemorySessionDirectory directory = new InMemorySessionDirectory(Duration.ofHours(1));
     static final PoolKey ANALYTICS = new PoolKey("analytics", "dev");
     final SessionKey key = new SessionKey(ANALYTICS, "alice", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
 
@@ -65,12 +64,13 @@ class InMemorySessionDirectoryTest {
     void operationsAreScopedToTheirUserAndSession() {
         SessionBinding b = directory.bind(key, () -> Uni.createFrom().item("drv-1")).await().indefinitely();
         directory.addOperation(b, "op-1");
-        assertEquals(key, directory.sessionOfOperation(key, "op-1"));
-        assertNull(directory.sessionOfOperation(new SessionKey(ANALYTICS, "bob", key.sessionId()), "op-1"));
+        assertEquals(key, directory.sessionOfOperation(key, "op-1").await().indefinitely());
+        assertNull(directory.sessionOfOperation(new SessionKey(ANALYTICS, "bob", key.sessionId()), "op-1")
+                .await().indefinitely());
         assertNull(directory.sessionOfOperation(new SessionKey(new PoolKey("marketing", "dev"), "alice", key.sessionId()),
-                "op-1"), "another team's pool never sees the operation");
+                "op-1").await().indefinitely(), "another team's pool never sees the operation");
         directory.removeOperation(b, "op-1");
-        assertNull(directory.sessionOfOperation(key, "op-1"));
+        assertNull(directory.sessionOfOperation(key, "op-1").await().indefinitely());
     }
 
     @Test
@@ -82,59 +82,15 @@ class InMemorySessionDirectoryTest {
         assertEquals(1, directory.driverLost("drv-1", "killed").size());
         assertTrue(directory.find(key).lost());
         assertEquals("killed", directory.find(key).lostReason());
-        assertNull(directory.sessionOfOperation(key, "op-1"));
+        assertNull(directory.sessionOfOperation(key, "op-1").await().indefinitely());
         assertTrue(!directory.find(other).lost(), "another user's session on another driver is untouched");
     }
 
     @Test
     void idleSessionsExpire() {
         directory.bind(key, () -> Uni.createFrom().item("drv-1")).await().indefinitely();
-        assertEquals(0, directory.expire(System.currentTimeMillis() - 60_000).size());
-        assertEquals(1, directory.expire(System.currentTimeMillis() + 1).size());
+        assertEquals(0, directory.expire(System.currentTimeMillis() - 60_000).await().indefinitely().size());
+        assertEquals(1, directory.expire(System.currentTimeMillis() + 1).await().indefinitely().size());
         assertNull(directory.find(key));
     }
-
-    static GatewayConfig config(Duration lostMemory) {
-        return new GatewayConfig() {
-            public Connect connect() {
-                return new Connect() {
-                    public boolean allowPlaintext() { return false; }
-                    public int maxConcurrentStreams() { return 100; }
-                    public int maxRstFramesPerWindow() { return 200; }
-                    public Duration rstWindow() { return Duration.ofSeconds(10); }
-                    public Duration handshakeTimeout() { return Duration.ofSeconds(10); }
-                    public Duration driverWait() { return Duration.ofSeconds(1); }
-                    public Duration retryAfter() { return Duration.ofSeconds(1); }
-                    public Duration drainTimeout() { return Duration.ofSeconds(1); }
-                    public Duration sessionIdleTimeout() { return Duration.ofHours(1); }
-                    public Duration lostSessionMemory() { return lostMemory; }
-                    public io.quarkus.runtime.configuration.MemorySize readAhead() { return null; }
-                };
-            }
-
-            public Pool pool() {
-                throw new UnsupportedOperationException();
-            }
-
-            public Local local() {
-                throw new UnsupportedOperationException();
-            }
-
-            public Identity identity() {
-                throw new UnsupportedOperationException();
-            }
-
-            public java.util.Map<String, Environment> environments() {
-                return java.util.Map.of();
-            }
-
-            public Provisioning provisioning() {
-                throw new UnsupportedOperationException();
-            }
-            public Capacity capacity() {
-                throw new UnsupportedOperationException();
-            }
-        };
-    }
-
 }
