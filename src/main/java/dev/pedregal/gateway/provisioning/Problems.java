@@ -49,6 +49,14 @@ public class Problems {
         return problem(409, "conflict", "Conflict", failure.getMessage(), Map.of());
     }
 
+    /** The capacity calendar (Redis) cannot answer: nothing was decided; retry after the hint. */
+    @ServerExceptionMapper
+    public Response capacity(dev.pedregal.gateway.capacity.CapacityUnavailable e) {
+        LOG.warnf("Capacity unavailable: %s", e.getMessage());
+        return Response.fromResponse(problem(503, "capacity-unavailable", "Capacity temporarily unavailable",
+                e.getMessage(), Map.of())).header("Retry-After", Math.max(1, e.retryAfter().toSeconds())).build();
+    }
+
     /** A body that is not JSON, has a field of the wrong type, or a field the API does not have. */
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
