@@ -130,6 +130,10 @@ class InMemorySessionDirectoryTest {
             public Provisioning provisioning() {
                 throw new UnsupportedOperationException();
             }
+
+            public Capacity capacity() {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 
