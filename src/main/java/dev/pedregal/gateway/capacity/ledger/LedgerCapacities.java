@@ -111,8 +111,8 @@ public class LedgerCapacities implements PoolCapacities {
         }, failure -> LOG.warnf("capacity pools not refreshed: %s", failure.getMessage()));
     }
 
-    /** Upserts the configured pools, and marks pools no longer configured. */
-    Uni<Void> seed() {
+    /** Upserts the configured pools, and marks pools no longer configured. Idempotent; done at start. */
+    public Uni<Void> seed() {
         Instant now = Instant.now();
         Map<String, GatewayConfig.Capacity.CapacityPool> configured = new TreeMap<>(config.capacity().pools());
         return db.transaction(() -> Multi.createFrom().iterable(configured.entrySet())

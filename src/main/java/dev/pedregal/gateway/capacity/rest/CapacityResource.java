@@ -65,11 +65,15 @@ public class CapacityResource {
     }
 
     @POST
-    @Path("/schedules:validate")
+    // A path parameter, because clients differ on sending ':' as is or as %3A and a literal matches only the former.
+    @Path("/{operation}")
     @Operation(summary = "Check a recurring job against the calendar for the next 30 days",
             description = "Every run that would not fit, with its slices and shortfall, the nearest starts where it would, "
                     + "and the smallest shift of the whole schedule that fits. Advice, not a booking.")
-    public Uni<CapacityApi.ScheduleView> validate(CapacityApi.ValidateSchedule body) {
+    public Uni<CapacityApi.ScheduleView> validate(@PathParam("operation") String operation, CapacityApi.ValidateSchedule body) {
+        if (!"schedules:validate".equals(operation)) {
+            throw new ProvisioningFailure.NotFound("no operation " + operation + "; POST schedules:validate checks a schedule");
+        }
         calendarOn(config);
         if (body == null) {
             throw new ProvisioningFailure.Invalid("body", "is required");
