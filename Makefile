@@ -60,11 +60,13 @@ $(VENV)/.complete: src/test/python/requirements.txt
 build: spark
 	$(MVN) -q package -DskipTests
 
-# The whole local stack, secure by default: Keycloak (OIDC) on :8180, PostgreSQL (audit) on :5432, the gateway with TLS on :15002 and its
+# The whole local stack, secure by default: Keycloak (OIDC) on :8180, PostgreSQL (audit, clusters, jobs, capacity) on :5432,
+# Redis (capacity calendar) on :6379, the gateway with TLS on :15002 and its
 # operator API on :8080, and warm local Spark drivers for the teams in application.properties.
 run: deps build certs
 	$(KEYCLOAK) start --port 8180
 	src/local-stack/postgres.sh start --port 5432
+	src/local-stack/redis.sh start --port 6379 --dir $(abspath target/redis-run)
 	@echo ""
 	@echo "Pedregal Spark gateway: Spark Connect (TLS) on :15002, operator API on :8080, Keycloak on :8180."
 	@echo "Once a driver is warm (curl -s localhost:8080/q/health/ready), connect as alice (team analytics):"
@@ -78,7 +80,7 @@ run: deps build certs
 	java -Dquarkus.grpc.server.ssl.certificate=$(CERTS)/server.crt \
 	  -Dquarkus.grpc.server.ssl.key=$(CERTS)/server.key \
 	  -jar $(JAR) & gateway=$$!; \
-	trap 'kill -TERM $$gateway 2>/dev/null; wait $$gateway; $(KEYCLOAK) stop --port 8180; src/local-stack/postgres.sh stop --port 5432' INT TERM EXIT; \
+	trap 'kill -TERM $$gateway 2>/dev/null; wait $$gateway; $(KEYCLOAK) stop --port 8180; src/local-stack/postgres.sh stop --port 5432; src/local-stack/redis.sh stop --port 6379' INT TERM EXIT; \
 	wait $$gateway
 
 # A fresh access token from the local Keycloak: make token USER=alice (users alice, bob, carol, dave, erin;

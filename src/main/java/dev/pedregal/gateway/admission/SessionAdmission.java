@@ -14,9 +14,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
-import dev.pedregal.gateway.capacity.Admission;
-import dev.pedregal.gateway.capacity.CapacityCalendar;
-import dev.pedregal.gateway.capacity.ConfiguredPools;
+import dev.pedregal.gateway.capacity.CapacityUnavailable;
 import dev.pedregal.gateway.capacity.RateLimit;
 import dev.pedregal.gateway.capacity.RateLimiter;
 import dev.pedregal.gateway.capacity.Reservation;
@@ -28,8 +26,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * Admission of new Spark Connect sessions: the team's session rate limit, its standing (a suspended team starts
- * nothing new), and a reservation of the driver's share in the capacity calendar from now to a horizon that
+ * Admission of new Spark Connect sessions: the team's session rate limit, then (through {@link Reservations})
+ * its standing and a reservation of the driver's share in the capacity calendar from now to a horizon that
  * moves forward while the session lives. Sessions of a provisioned cluster are not reserved again: the cluster
  * reserved its drivers when it was created.
  *
@@ -40,27 +38,20 @@ public class SessionAdmission {
 
     private static final Logger LOG = Logger.getLogger(SessionAdmission.class);
 
-    private final boolean enabled;
     private final GatewayConfig.Capacity config;
-    private final Instance<CapacityCalendar> calendar;
+    private final Reservations reservations;
     private final Instance<RateLimiter> rates;
-    private final ConfiguredPools pools;
-    private final Standings standings;
     private final Resources sessionShare;
     private final Map<SessionKey, Reservation> reserved = new ConcurrentHashMap<>();
 
-    public SessionAdmission(GatewayConfig config, Instance<CapacityCalendar> calendar, Instance<RateLimiter> rates,
-            ConfiguredPools pools, Standings standings, Vertx vertx) {
+    public SessionAdmission(GatewayConfig config, Reservations reservations, Instance<RateLimiter> rates, Vertx vertx) {
         this.config = config.capacity();
-        this.enabled = this.config.enabled();
-        this.calendar = calendar;
+        this.reservations = reservations;
         this.rates = rates;
-        this.pools = pools;
-        this.standings = standings;
         // A session's share: its driver's size split among the sessions a driver serves.
         this.sessionShare = Resources.of(this.config.driverVcpu(), config.local().driverMemory())
                 .share(config.pool().maxSessionsPerDriver());
-        if (enabled) {
+        if (reservations.enabled()) {
             long every = Math.max(1000, this.config.sessionHorizon().toMillis() / 3);
             vertx.setPeriodic(every, id -> extendHorizons());
         }
@@ -68,12 +59,12 @@ public class SessionAdmission {
 
     /** Admits the opening RPC of a new session, or fails with the {@link GatewayFailure} the client is told. */
     public Uni<Void> admit(SessionKey key) {
-        if (!enabled) {
+        if (!reservations.enabled()) {
             return Uni.createFrom().voidItem();
         }
         String team = key.pool().team();
         return rates.get().acquire("session:team:" + team, Limits.sessions(config, team))
-                .onFailure(e -> e instanceof dev.pedregal.gateway.capacity.CapacityUnavailable).recoverWithNull()
+                .onFailure(CapacityUnavailable.class).recoverWithNull()
                 .chain(decision -> {
                     // Rate limits fail open when Redis is in trouble: the reservation below fails closed anyway.
                     if (decision != null && !decision.allowed()) {
@@ -81,26 +72,23 @@ public class SessionAdmission {
                                 + Limits.sessions(config, team).perMinute() + " a minute; retry in "
                                 + Limits.seconds(decision.retryAfter()) + " s", decision.retryAfter());
                     }
-                    return standings.requireActive(team);
+                    return key.pool().isCluster() ? Uni.createFrom().voidItem() : reserve(key);
                 })
-                .chain(() -> key.pool().isCluster() ? Uni.createFrom().voidItem() : reserve(key))
-                .onFailure(dev.pedregal.gateway.capacity.CapacityUnavailable.class).transform(e -> {
-                    var unavailable = (dev.pedregal.gateway.capacity.CapacityUnavailable) e;
-                    return new GatewayFailure.AdmissionUnavailable("new sessions are paused: " + e.getMessage(),
-                            unavailable.retryAfter());
-                });
+                .onFailure(CapacityDenied.class).transform(e -> {
+                    CapacityDenied denied = (CapacityDenied) e;
+                    return denied.suspended() ? new GatewayFailure.Suspended(denied.getMessage())
+                            : new GatewayFailure.CapacityExhausted(denied.getMessage(), denied.retryAfter());
+                })
+                .onFailure(CapacityUnavailable.class).transform(e -> new GatewayFailure.AdmissionUnavailable(
+                        "new sessions are paused: " + e.getMessage(), ((CapacityUnavailable) e).retryAfter()));
     }
 
     /** The session ended (released, idle, lost): its reservation is released. */
     public void ended(SessionKey key) {
         Reservation r = reserved.remove(key);
-        if (r == null) {
-            return;
+        if (r != null) {
+            reservations.release(r.pool(), r.id(), "session " + key);
         }
-        calendar.get().release(r.pool(), r.id()).subscribe().with(
-                state -> LOG.debugf("Released %s of session %s: %s", r.id(), key, state),
-                failure -> LOG.warnf("Could not release capacity of session %s (%s); it lapses at %s", key,
-                        failure.getMessage(), r.end()));
     }
 
     /** Stops tracking a session another replica owns, without releasing the reservation they share by id. */
@@ -114,27 +102,16 @@ public class SessionAdmission {
     }
 
     private Uni<Void> reserve(SessionKey key) {
-        String pool = pools.poolFor(key.pool().environment(), null).orElse(null);
+        String pool = reservations.poolFor(key.pool().environment(), null).orElse(null);
         if (pool == null) {
             // No pool serves the environment: nothing to reserve against (and nothing to refuse).
             return Uni.createFrom().voidItem();
         }
         Instant now = Instant.now();
-        Reservation r = new Reservation(reservationId(key), key.pool().team(), pool, sessionShare, now,
-                now.plus(config.sessionHorizon()));
-        CapacityCalendar cal = calendar.get();
-        return cal.hold(r).chain(admission -> {
-            if (admission instanceof Admission.Denied denied) {
-                var shortfall = denied.shortfall();
-                Duration wait = shortfall.retryAfter(Instant.now()).orElse(null);
-                throw new GatewayFailure.CapacityExhausted(shortfall.message(), wait);
-            }
-            if (admission instanceof Admission.Gone gone) {
-                throw new GatewayFailure.CapacityExhausted("the reservation " + gone.id() + " of this session was "
-                        + gone.state().name().toLowerCase() + ": create a new SparkSession", null);
-            }
-            return cal.commit(pool, r.id()).invoke(state -> reserved.put(key, r)).replaceWithVoid();
-        });
+        return reservations.reserve("session", key.toString(), reservationId(key), key.pool().team(), pool, sessionShare,
+                now, now.plus(config.sessionHorizon()))
+                .invoke(r -> reserved.put(key, r))
+                .replaceWithVoid();
     }
 
     /** Moves the horizon of every live session forward; a session is never stopped for failing to extend. */
@@ -145,14 +122,9 @@ public class SessionAdmission {
             if (Duration.between(now, r.end()).compareTo(horizon.multipliedBy(2).dividedBy(3)) > 0) {
                 return;
             }
-            calendar.get().extend(r, now.plus(horizon)).subscribe().with(
-                    admission -> {
-                        if (admission instanceof Admission.Granted granted) {
-                            reserved.replace(key, r, granted.reservation());
-                        } else {
-                            LOG.warnf("Session %s runs beyond its reservation: %s", key, admission);
-                        }
-                    },
+            reservations.extend(r, now.plus(horizon)).subscribe().with(
+                    extended -> extended.ifPresentOrElse(e -> reserved.replace(key, r, e),
+                            () -> LOG.warnf("Session %s runs beyond its reservation: the pool has no room to extend it", key)),
                     failure -> LOG.warnf("Could not extend the reservation of session %s: %s", key, failure.getMessage()));
         });
     }

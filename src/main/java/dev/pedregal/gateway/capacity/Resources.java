@@ -11,6 +11,10 @@ public record Resources(long vcpuMillis, long memoryMib) {
         }
     }
 
+    public Resources plus(Resources other) {
+        return new Resources(vcpuMillis + other.vcpuMillis, memoryMib + other.memoryMib);
+    }
+
     /** Resources of {@code count} units of this size. */
     public Resources times(long count) {
         return new Resources(vcpuMillis * count, memoryMib * count);

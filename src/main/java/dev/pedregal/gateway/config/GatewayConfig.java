@@ -95,6 +95,22 @@ public interface GatewayConfig {
         /** Per-team overrides of the per-minute limits (premium teams), keyed by team. */
         Map<String, Integer> teamRatePerMinute();
 
+        /**
+         * Whether a team needs a purchase in a pool to start sessions and jobs there. Off (the default, so a local
+         * {@code make run} works without any), a team without purchases is unmetered; on, it is suspended with a
+         * message saying how to buy.
+         */
+        @WithDefault("false")
+        boolean requirePurchase();
+
+        /** A budget with this percentage or less of its vCPU-hours left puts the team in WARNING standing. */
+        @WithDefault("20")
+        int budgetWarningPercent();
+
+        /** How often pool sizes and dedicated shares (team caps) are re-read from PostgreSQL. */
+        @WithDefault("30s")
+        Duration capacityRefresh();
+
         interface CapacityPool {
             /** Total vCPU the pool can run in any slice. */
             double vcpu();

@@ -39,14 +39,16 @@ public class ClusterLifecycle {
             + "'SCALING') AND expires_at <= now() ORDER BY expires_at LIMIT 50 FOR UPDATE SKIP LOCKED";
 
     private final GatewayConfig config;
+    private final ClusterCapacity capacity;
     private final DriverPools pools;
     private final AuditLog audit;
     private final Vertx vertx;
     private final ClusterPlacement placement;
 
     public ClusterLifecycle(GatewayConfig config, DriverPools pools, AuditLog audit, Vertx vertx,
-            ClusterPlacement placement) {
+            ClusterPlacement placement, ClusterCapacity capacity) {
         this.placement = placement;
+        this.capacity = capacity;
         this.config = config;
         this.pools = pools;
         this.audit = audit;
@@ -72,6 +74,7 @@ public class ClusterLifecycle {
     public void provision(SparkCluster cluster) {
         PoolKey key = key(cluster);
         background("provision " + cluster.name, onContext -> placement.place(cluster).emitOn(onContext)
+                .onFailure().invoke(() -> capacity.release(cluster))
                 .onFailure().call(f -> transition(cluster.id, ClusterState.FAILED, f.getMessage(), null))
                 .flatMap(placed -> {
                     DriverPool pool = pools.open(key, settings(cluster, placed.backend()));
@@ -107,6 +110,7 @@ public class ClusterLifecycle {
                         .invoke(c -> {
                             c.moveTo(ClusterState.DELETED, reason);
                             c.deletedAt = Instant.now();
+                            capacity.release(c);
                         }))));
     }
 
@@ -136,6 +140,7 @@ public class ClusterLifecycle {
 
     private Uni<SparkCluster> failed(SparkCluster cluster, Executor onContext, String reason) {
         LOG.warnf("Cluster %s failed: %s", cluster.name, reason);
+        capacity.release(cluster);
         return pools.close(key(cluster), "cluster '" + cluster.name + "' failed: " + reason).emitOn(onContext)
                 .flatMap(v -> transition(cluster.id, ClusterState.FAILED, reason, null));
     }

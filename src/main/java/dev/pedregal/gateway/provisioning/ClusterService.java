@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -38,13 +39,15 @@ public class ClusterService {
     private final GatewayConfig config;
     private final Templates templates;
     private final Quotas quotas;
+    private final ClusterCapacity capacity;
     private final TeamResolver teams;
     private final ClusterLifecycle lifecycle;
     private final AuditLog audit;
 
     public ClusterService(GatewayConfig config, Templates templates, Quotas quotas, TeamResolver teams,
-            ClusterLifecycle lifecycle, AuditLog audit) {
+            ClusterLifecycle lifecycle, ClusterCapacity capacity, AuditLog audit) {
         this.config = config;
+        this.capacity = capacity;
         this.templates = templates;
         this.quotas = quotas;
         this.teams = teams;
@@ -59,7 +62,14 @@ public class ClusterService {
     public Uni<Outcome> create(CreateCluster request, String idempotencyKey, Caller caller, String requestId) {
         Draft draft = validate(request, caller);
         // The transaction is explicit (not an annotation): interceptors do not apply to calls within a bean.
-        return Panache.withTransaction(() -> insert(draft, request, idempotencyKey, caller))
+        AtomicReference<SparkCluster> reserved = new AtomicReference<>();
+        return Panache.withTransaction(() -> insert(draft, request, idempotencyKey, caller, reserved))
+                // A cluster that was not stored (refused, or a duplicate that lost the race) gives its capacity back.
+                .onFailure().invoke(() -> {
+                    if (reserved.get() != null) {
+                        capacity.release(reserved.get());
+                    }
+                })
                 .onFailure(ClusterService::isUniqueViolation)
                 .recoverWithUni(() -> Panache.withSession(() -> replay(draft, idempotencyKey)))
                 .invoke(outcome -> {
@@ -73,7 +83,8 @@ public class ClusterService {
                         "cluster_create", "denied", f.getMessage()));
     }
 
-    private Uni<Outcome> insert(Draft draft, CreateCluster request, String idempotencyKey, Caller caller) {
+    private Uni<Outcome> insert(Draft draft, CreateCluster request, String idempotencyKey, Caller caller,
+            AtomicReference<SparkCluster> reserved) {
         return existing(draft.team, idempotencyKey).flatMap(earlier -> {
             if (earlier != null) {
                 return Uni.createFrom().item(new Outcome(earlier, false));
@@ -92,6 +103,8 @@ public class ClusterService {
                     quotas.check(draft.team, live, shape, draft.warm, draft.max);
                     SparkCluster c = new SparkCluster();
                     c.id = UUID.randomUUID();
+                    c.createdAt = Instant.now();
+                    c.expiresAt = c.createdAt.plus(draft.ttl);
                     c.name = draft.name;
                     c.team = draft.team;
                     c.environment = draft.environment;
@@ -103,10 +116,13 @@ public class ClusterService {
                     c.maxDrivers = draft.max;
                     c.idempotencyKey = idempotencyKey;
                     c.createdBy = caller.userId();
-                    c.createdAt = Instant.now();
-                    c.expiresAt = c.createdAt.plus(draft.ttl);
                     c.moveTo(ClusterState.REQUESTED, null);
-                    return c.<SparkCluster> persist().map(saved -> new Outcome(saved, true));
+                    reserved.set(c);
+                    // Capacity first: a cluster is stored only once its warm drivers have room for its TTL.
+                    return capacity.reserve(c.id, draft.team, draft.environment, draft.region, shape, draft.warm,
+                            c.createdAt, c.expiresAt)
+                            .chain(() -> c.<SparkCluster> persist())
+                            .map(saved -> new Outcome(saved, true));
                 });
             });
         });
@@ -232,7 +248,14 @@ public class ClusterService {
     @WithTransaction
     public Uni<SparkCluster> extend(UUID id, ClusterApi.ExtendTtl request, Caller caller, String requestId) {
         Duration by = Durations.parse("extendBy", request == null ? null : request.extendBy());
-        return visible(id, caller, requestId, "cluster_extend_ttl").map(c -> {
+        return visible(id, caller, requestId, "cluster_extend_ttl").flatMap(c -> {
+            Instant previous = c.expiresAt;
+            return capacity.extend(extendTtl(c, by, caller, requestId), previous).replaceWith(c);
+        });
+    }
+
+    private SparkCluster extendTtl(SparkCluster c, Duration by, Caller caller, String requestId) {
+        {
             if (!c.state.live()) {
                 throw new ProvisioningFailure.Conflict("cluster '" + c.name + "' is " + c.state + "; its TTL cannot change");
             }
@@ -247,7 +270,7 @@ public class ClusterService {
             c.updatedAt = Instant.now();
             record(requestId, caller, c, "cluster_extend_ttl", "ok", "expires " + wanted);
             return c;
-        });
+        }
     }
 
     /** The cluster when the caller may see it; 404 otherwise, so another team's clusters do not leak. */

@@ -6,14 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the durations the API accepts: ISO-8601 ({@code PT4H}) or a number and a unit ({@code 90m, 4h, 2d}). */
-final class Durations {
+public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("(\\d{1,6})([smhd])");
 
     private Durations() {
     }
 
-    static Duration parse(String field, String text) {
+    public static Duration parse(String field, String text) {
         if (text == null || text.isBlank()) {
             throw new ProvisioningFailure.Invalid(field, "is required");
         }

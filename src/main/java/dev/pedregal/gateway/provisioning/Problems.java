@@ -42,6 +42,14 @@ public class Problems {
             return problem(409, "quota-exceeded", "Quota exceeded", failure.getMessage(),
                     Map.of("quota", q.quota, "limit", q.limit, "used", q.used, "requested", q.requested));
         }
+        if (failure instanceof ProvisioningFailure.CapacityShort c) {
+            if (c.retryAfter == null) {
+                return problem(409, "capacity-exhausted", "Not enough capacity", failure.getMessage(), Map.of());
+            }
+            return Response.fromResponse(problem(429, "capacity-exhausted", "Not enough capacity now",
+                    failure.getMessage(), Map.of("retryAfterSeconds", Math.max(1, c.retryAfter.toSeconds()))))
+                    .header("Retry-After", Math.max(1, c.retryAfter.toSeconds())).build();
+        }
         if (failure instanceof ProvisioningFailure.Unavailable u) {
             return Response.fromResponse(problem(503, "unavailable", "Temporarily unavailable", failure.getMessage(),
                     Map.of())).header("Retry-After", Math.max(1, u.retryAfter.toSeconds())).build();
@@ -57,6 +65,14 @@ public class Problems {
                     Map.of("errors", invalid.errors));
         }
         return problem(409, "conflict", "Conflict", failure.getMessage(), Map.of());
+    }
+
+    /** The capacity calendar (Redis) cannot answer: nothing was decided; retry after the hint. */
+    @ServerExceptionMapper
+    public Response capacity(dev.pedregal.gateway.capacity.CapacityUnavailable e) {
+        LOG.warnf("Capacity unavailable: %s", e.getMessage());
+        return Response.fromResponse(problem(503, "capacity-unavailable", "Capacity temporarily unavailable",
+                e.getMessage(), Map.of())).header("Retry-After", Math.max(1, e.retryAfter().toSeconds())).build();
     }
 
     /** A body that is not JSON, has a field of the wrong type, or a field the API does not have. */

@@ -66,6 +66,19 @@ public abstract sealed class ProvisioningFailure extends RuntimeException {
         }
     }
 
+    /**
+     * The capacity pool has no room for the cluster (or the team is suspended): 429 with Retry-After when it would
+     * fit later within the wait budget, 409 otherwise; the message names team, pool, slice and shortfall.
+     */
+    public static final class CapacityShort extends ProvisioningFailure {
+        public final Duration retryAfter;
+
+        public CapacityShort(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+    }
+
     /** A dependency (database, Kubernetes API) is unavailable; retry after the given time: 503. */
     public static final class Unavailable extends ProvisioningFailure {
         public final Duration retryAfter;

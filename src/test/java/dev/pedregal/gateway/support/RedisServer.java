@@ -31,6 +31,11 @@ public final class RedisServer implements AutoCloseable {
         return server;
     }
 
+    /** The server already started on this port (by a test resource, in another class loader): to kill or restart it. */
+    public static RedisServer attach(int port) {
+        return new RedisServer(port);
+    }
+
     public String url() {
         return "redis://127.0.0.1:" + port;
     }

@@ -1,0 +1,98 @@
+package dev.pedregal.gateway.admission;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import dev.pedregal.gateway.capacity.Admission;
+import dev.pedregal.gateway.capacity.CapacityCalendar;
+import dev.pedregal.gateway.capacity.Reservation;
+import dev.pedregal.gateway.capacity.Resources;
+import dev.pedregal.gateway.capacity.ledger.CapacityLedger;
+import dev.pedregal.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one way sessions, clusters and jobs take capacity: the team's standing (a suspended team starts nothing
+ * new), a hold in the Redis calendar, its commit, and the record in PostgreSQL that the calendar is rebuilt from
+ * and that charges the team's budget when the reservation ends.
+ */
+@ApplicationScoped
+public class Reservations {
+
+    private static final Logger LOG = Logger.getLogger(Reservations.class);
+
+    private final boolean enabled;
+    private final Instance<CapacityCalendar> calendar;
+    private final CapacityLedger ledger;
+
+    public Reservations(GatewayConfig config, Instance<CapacityCalendar> calendar, CapacityLedger ledger) {
+        this.enabled = config.capacity().enabled();
+        this.calendar = calendar;
+        this.ledger = ledger;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The capacity pool of an environment in a region ({@code null}: the default region). */
+    public Optional<String> poolFor(String environment, String region) {
+        return ledger.poolFor(environment, region);
+    }
+
+    /**
+     * Reserves {@code size} in {@code pool} for [start, end) under {@code id}; fails with {@link CapacityDenied}
+     * (no room, or the team is suspended) or {@code CapacityUnavailable} (Redis trouble: fail closed).
+     *
+     * @param kind    session, cluster or job
+     * @param subject what the reservation is for (session key, cluster id, execution id)
+     */
+    public Uni<Reservation> reserve(String kind, String subject, String id, String team, String pool, Resources size,
+            Instant start, Instant end) {
+        Reservation r = new Reservation(id, team, pool, size, start, end);
+        CapacityCalendar cal = calendar.get();
+        return ledger.standing(team).chain(standing -> {
+            var refusal = standing.refusal(pool);
+            if (refusal.isPresent()) {
+                throw new CapacityDenied(refusal.get());
+            }
+            return cal.hold(r);
+        }).chain(admission -> {
+            if (admission instanceof Admission.Denied denied) {
+                throw new CapacityDenied(denied.shortfall());
+            }
+            if (admission instanceof Admission.Gone gone) {
+                throw new CapacityDenied("the reservation " + gone.id() + " was already "
+                        + gone.state().name().toLowerCase(java.util.Locale.ROOT) + "; it cannot be taken again");
+            }
+            return cal.commit(pool, id);
+        }).chain(state -> ledger.committed(r, kind, subject)).replaceWith(r);
+    }
+
+    /** Moves a reservation's end later; answers the reservation as it now stands, or empty when there was no room. */
+    public Uni<Optional<Reservation>> extend(Reservation r, Instant newEnd) {
+        return calendar.get().extend(r, newEnd).chain(admission -> {
+            if (admission instanceof Admission.Granted granted) {
+                return ledger.extended(r.pool(), r.id(), granted.reservation().end())
+                        .replaceWith(Optional.of(granted.reservation()));
+            }
+            return Uni.createFrom().item(Optional.<Reservation> empty());
+        });
+    }
+
+    /** Gives a reservation back (its runtime is charged to the team's budget). Failures are logged, not raised. */
+    public void release(String pool, String id, String what) {
+        Instant at = Instant.now();
+        calendar.get().release(pool, id)
+                .onFailure().invoke(f -> LOG.warnf("Could not release capacity of %s in Redis (%s)", what, f.getMessage()))
+                .onFailure().recoverWithNull()
+                .chain(state -> ledger.ended(pool, id, at))
+                .subscribe().with(v -> LOG.debugf("Released %s of %s", id, what),
+                        f -> LOG.warnf("Could not record the end of %s's reservation %s: %s", what, id, f.getMessage()));
+    }
+}
