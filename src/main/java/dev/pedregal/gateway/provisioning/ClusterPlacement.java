@@ -67,6 +67,7 @@ public class ClusterPlacement {
     private final MeterRegistry meters;
     private final Map<String, KubernetesTarget> kubernetes = new HashMap<>();
     private final Map<String, Placement> placed = new ConcurrentHashMap<>();
+    private final Map<String, dev.pedregal.gateway.jobs.JobRunner> jobRunners = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
     private volatile ClusterHealth health;
     private volatile ClusterSelector selector;
@@ -148,6 +149,27 @@ public class ClusterPlacement {
             health.reportFailure(target.name(), failure.getMessage());
             return attempt(cluster, ranked, i + 1);
         });
+    }
+
+    /**
+     * Where a batch job of an environment runs: the best healthy target now ({@code local} when no Kubernetes
+     * cluster is configured), or empty when no configured target serves the environment.
+     */
+    public java.util.Optional<String> jobTarget(String environment) {
+        start();
+        return selector.select(environment, null).stream().findFirst().map(ClusterTarget::name);
+    }
+
+    /** The batch-job runner of a Kubernetes target (one per target); null for the local target or an unknown one. */
+    public dev.pedregal.gateway.jobs.JobRunner jobRunner(String target) {
+        start();
+        KubernetesTarget k = kubernetes.get(target);
+        if (k == null) {
+            return null;
+        }
+        return jobRunners.computeIfAbsent(target, name -> new dev.pedregal.gateway.jobs.kubernetes.SparkApplicationRunner(
+                k.client(), k.target().flavor(), policy(k.target()), k.calls(), java.time.Clock.systemUTC(),
+                dev.pedregal.gateway.jobs.kubernetes.BatchSettings.DEFAULTS));
     }
 
     /** Removes what the cluster left on its Kubernetes cluster (its drivers are already stopped). */
