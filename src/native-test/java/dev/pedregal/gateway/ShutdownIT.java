@@ -52,6 +52,7 @@ class ShutdownIT {
                 "-Dquarkus.grpc.server.host=127.0.0.1", "-Dpedregal.identity.mode=none",
                 "-Dquarkus.oidc.tenant-enabled=false", "-Dquarkus.http.auth.permission.operator.policy=permit",
                 "-Dquarkus.datasource.active=false", "-Dquarkus.hibernate-orm.active=false",
+                "-Dpedregal.capacity.enabled=false",
                 "-Dpedregal.pool.warm-drivers=1", "-Dpedregal.local.driver-memory=512m",
                 "-Dpedregal.connect.drain-timeout=3s", "-Dpedregal.local.work-dir=" + workDir,
                 "-jar", "target/quarkus-app/quarkus-run.jar")
