@@ -30,6 +30,7 @@ import dev.pedregal.gateway.capacity.ledger.LedgerReservations;
 import dev.pedregal.gateway.capacity.ledger.Standing;
 import dev.pedregal.gateway.support.Operator;
 import dev.pedregal.gateway.support.PostgresResource;
+import dev.pedregal.gateway.support.RedisResource;
 import dev.pedregal.gateway.support.TestIssuer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,7 +48,7 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 @TestProfile(CapacityApiTest.Lab.class)
 @QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = OwnRedisResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = TestIssuer.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CapacityApiTest {
@@ -336,13 +337,13 @@ class CapacityApiTest {
         book("analytics", "lab-f", 3000, t, t.plus(Duration.ofMinutes(15)));
         String slices = "/api/v1/capacity/pools/lab-f/slices?from=" + t + "&to=" + t.plus(Duration.ofMinutes(15));
 
-        OwnRedisResource.kill();
+        RedisResource.kill();
         try {
             as(alice).get(slices).then().statusCode(503).header("Retry-After", equalTo("2"))
                     .contentType(startsWith("application/problem+json"))
                     .body("detail", containsString("capacity calendar unavailable"));
         } finally {
-            OwnRedisResource.restart();
+            RedisResource.restart();
         }
         // Redis came back empty: the first calls find the pool unready and rebuild it from PostgreSQL.
         Operator.await("the calendar rebuilt", Duration.ofSeconds(30),

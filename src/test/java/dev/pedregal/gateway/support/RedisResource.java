@@ -26,4 +26,14 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
             server.close();
         }
     }
+
+    /** kill -9 of the suite's Redis (found by port: the test and the resource share no statics). */
+    public static void kill() {
+        RedisServer.attach(PORT).kill();
+    }
+
+    /** Starts the suite's Redis again on its port, empty. */
+    public static void restart() {
+        RedisServer.attach(PORT).restart();
+    }
 }
