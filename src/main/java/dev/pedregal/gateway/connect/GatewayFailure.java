@@ -26,63 +26,53 @@ public abstract sealed class GatewayFailure extends RuntimeException {
         }
     }
 
-    /** No driver could take a new session within the wait budget. */
-    public static final class NoDriverAvailable extends GatewayFailure {
+    /**
+     * A refusal the client may retry after {@link #retryAfter()}: clients that see a retry delay (pyspark, for any
+     * status carrying {@code google.rpc.RetryInfo}) wait and try again on their own.
+     */
+    public abstract static sealed class RetryLater extends GatewayFailure
+            permits NoDriverAvailable, CapacityExhausted, RateLimited, AdmissionUnavailable {
         private final Duration retryAfter;
 
-        public NoDriverAvailable(String message, Duration retryAfter) {
+        RetryLater(String message, Duration retryAfter) {
             super(message);
             this.retryAfter = retryAfter;
         }
 
+        /** Null when waiting would not help (the client must change something). */
         public Duration retryAfter() {
             return retryAfter;
+        }
+    }
+
+    /** No driver could take a new session within the wait budget. */
+    public static final class NoDriverAvailable extends RetryLater {
+        public NoDriverAvailable(String message, Duration retryAfter) {
+            super(message, retryAfter);
         }
     }
 
     /**
      * The team's capacity does not allow the session now. With a retry delay when it would fit within the wait
-     * budget (the client may wait), without one when it would not (the client must change something).
+     * budget (the client may wait), without one when it would not.
      */
-    public static final class CapacityExhausted extends GatewayFailure {
-        private final Duration retryAfter;
-
+    public static final class CapacityExhausted extends RetryLater {
         public CapacityExhausted(String message, Duration retryAfter) {
-            super(message);
-            this.retryAfter = retryAfter;
-        }
-
-        /** Null when waiting would not help. */
-        public Duration retryAfter() {
-            return retryAfter;
+            super(message, retryAfter);
         }
     }
 
     /** The caller opened sessions faster than its rate limit allows. */
-    public static final class RateLimited extends GatewayFailure {
-        private final Duration retryAfter;
-
+    public static final class RateLimited extends RetryLater {
         public RateLimited(String message, Duration retryAfter) {
-            super(message);
-            this.retryAfter = retryAfter;
-        }
-
-        public Duration retryAfter() {
-            return retryAfter;
+            super(message, retryAfter);
         }
     }
 
     /** The capacity calendar cannot be reached: new sessions are refused (fail closed) until it is back. */
-    public static final class AdmissionUnavailable extends GatewayFailure {
-        private final Duration retryAfter;
-
+    public static final class AdmissionUnavailable extends RetryLater {
         public AdmissionUnavailable(String message, Duration retryAfter) {
-            super(message);
-            this.retryAfter = retryAfter;
-        }
-
-        public Duration retryAfter() {
-            return retryAfter;
+            super(message, retryAfter);
         }
     }
 

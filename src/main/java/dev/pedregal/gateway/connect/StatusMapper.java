@@ -3,11 +3,12 @@ package dev.pedregal.gateway.connect;
 import com.google.protobuf.Any;
 import com.google.rpc.RetryInfo;
 
+import dev.pedregal.gateway.connect.GatewayFailure.AdmissionUnavailable;
 import dev.pedregal.gateway.connect.GatewayFailure.DriverLost;
 import dev.pedregal.gateway.connect.GatewayFailure.Draining;
 import dev.pedregal.gateway.connect.GatewayFailure.InvalidRequest;
-import dev.pedregal.gateway.connect.GatewayFailure.NoDriverAvailable;
 import dev.pedregal.gateway.connect.GatewayFailure.NotFound;
+import dev.pedregal.gateway.connect.GatewayFailure.RetryLater;
 import dev.pedregal.gateway.session.SessionStoreUnavailable;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -31,19 +32,13 @@ public final class StatusMapper {
         if (failure instanceof NotFound) {
             return Status.NOT_FOUND.withDescription(failure.getMessage()).asRuntimeException();
         }
-        if (failure instanceof NoDriverAvailable f) {
-            return withRetryInfo(com.google.rpc.Code.RESOURCE_EXHAUSTED, f.getMessage(), f.retryAfter());
-        }
-        if (failure instanceof GatewayFailure.CapacityExhausted f) {
+        if (failure instanceof RetryLater f) {
+            // Out of capacity or drivers: RESOURCE_EXHAUSTED. The calendar unreachable: UNAVAILABLE (fail closed).
+            com.google.rpc.Code code = f instanceof AdmissionUnavailable ? com.google.rpc.Code.UNAVAILABLE
+                    : com.google.rpc.Code.RESOURCE_EXHAUSTED;
             return f.retryAfter() == null
-                    ? Status.RESOURCE_EXHAUSTED.withDescription(f.getMessage()).asRuntimeException()
-                    : withRetryInfo(com.google.rpc.Code.RESOURCE_EXHAUSTED, f.getMessage(), f.retryAfter());
-        }
-        if (failure instanceof GatewayFailure.RateLimited f) {
-            return withRetryInfo(com.google.rpc.Code.RESOURCE_EXHAUSTED, f.getMessage(), f.retryAfter());
-        }
-        if (failure instanceof GatewayFailure.AdmissionUnavailable f) {
-            return withRetryInfo(com.google.rpc.Code.UNAVAILABLE, f.getMessage(), f.retryAfter());
+                    ? Status.fromCodeValue(code.getNumber()).withDescription(f.getMessage()).asRuntimeException()
+                    : withRetryInfo(code, f.getMessage(), f.retryAfter());
         }
         if (failure instanceof GatewayFailure.Suspended) {
             return Status.FAILED_PRECONDITION.withDescription(failure.getMessage()).asRuntimeException();
