@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -276,6 +277,38 @@ class RedisSessionDirectoryTest {
             }
         });
         assertEquals(a.directory.find(fresh).driverId(), b.directory.lookup(fresh).await().atMost(WAIT).driverId());
+    }
+
+    @Test
+    void afterRedisRestartsEmptyASessionStillInUseIsClaimedAgainByItsReplicaAndAnIdleOneIsForgotten() throws Exception {
+        Duration idle = Duration.ofSeconds(4);
+        Replica a = new Replica("a", idle);
+        Replica b = new Replica("b", idle);
+        SessionKey inUse = newSession("alice");
+        SessionKey idleOne = newSession("bob");
+        SessionBinding inUseOnA = a.bind(inUse);
+        SessionBinding idleOnA = a.bind(idleOne);
+
+        server.kill();
+        server.restart();
+        Thread.sleep(idle.toMillis() / 4 + 200);
+        inUseOnA.touch();
+        List<SessionBinding> freed = new ArrayList<>();
+        // The first sweeps may still meet the connection Redis dropped: they drop nothing, and a later one decides.
+        eventually(() -> {
+            inUseOnA.touch();
+            freed.addAll(a.directory.expire(0).await().atMost(WAIT));
+            return !freed.isEmpty();
+        });
+
+        assertEquals(List.of(idleOnA), freed, "the idle session is forgotten and A gets its driver slot back");
+        assertNull(a.directory.find(idleOne));
+        assertSame(inUseOnA, a.directory.find(inUse), "the session in use stays bound on A");
+        SessionBinding seenByB = b.directory.lookup(inUse).await().atMost(WAIT);
+        assertNotNull(seenByB, "A claimed it again in Redis");
+        assertEquals(inUseOnA.driverId(), seenByB.driverId(), "so B routes it to the same driver");
+        assertNull(b.directory.lookup(idleOne).await().atMost(WAIT), "the idle one is bound nowhere");
+        assertEquals(0, b.placements.get(), "B never placed anything");
     }
 
     private static long pttl(Replica r, SessionKey key) {
