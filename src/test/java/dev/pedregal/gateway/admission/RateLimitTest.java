@@ -12,10 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import com.google.rpc.RetryInfo;
 
+import dev.pedregal.gateway.capacity.CapacityCalendar;
 import dev.pedregal.gateway.support.ConnectClient;
 import dev.pedregal.gateway.support.RedisResource;
 import io.grpc.Status;
@@ -43,8 +46,12 @@ class RateLimitTest {
         }
     }
 
+    @Inject
+    CapacityCalendar calendar;
+
     @Test
     void aTeamOpeningSessionsFasterThanItsLimitIsToldWhenToRetry() throws Exception {
+        RedisResource.awaitCalendarReady(calendar);
         try (ConnectClient client = new ConnectClient()) {
             String first = newSession();
             client.set("ann", first, "spark.sql.shuffle.partitions", "3");

@@ -54,6 +54,7 @@ class SessionCapacityTest {
     @Test
     void aSessionBeyondThePoolIsRefusedWithTheShortfallAndItsShareReturnsWhenASessionEnds() throws Exception {
         Operator.awaitReadyDrivers(1);
+        RedisResource.awaitCalendarReady(calendar);
         try (ConnectClient client = new ConnectClient()) {
             String first = newSession();
             String second = newSession();

@@ -36,4 +36,12 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
     public static void restart() {
         RedisServer.attach(PORT).restart();
     }
+
+    /**
+     * Waits until the gateway under test built its capacity calendar in this Redis: until then a new session is
+     * refused UNAVAILABLE (which pyspark would retry; a test's plain client does not).
+     */
+    public static void awaitCalendarReady(dev.pedregal.gateway.capacity.CapacityCalendar calendar) {
+        Operator.await("the capacity calendar built in Redis", java.time.Duration.ofSeconds(60), () -> calendar.rebuilds() > 0);
+    }
 }
