@@ -1,6 +1,7 @@
 package dev.pedregal.gateway.admission;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +73,11 @@ public class Reservations {
             }
             return cal.commit(pool, id);
         }).chain(state -> ledger.committed(r, kind, subject)).replaceWith(r);
+    }
+
+    /** The committed reservations held by {@code subject} (a cluster id, an execution id), as the ledger has them. */
+    public Uni<List<Reservation>> heldBy(String kind, String subject) {
+        return ledger.committedFor(kind, subject);
     }
 
     /** Moves a reservation's end later; answers the reservation as it now stands, or empty when there was no room. */

@@ -94,10 +94,14 @@ public class ClusterLifecycle {
         background("scale " + cluster.name, onContext -> readyOrFailed(cluster, pool, onContext));
     }
 
-    /** READY once the pool's warm drivers answer; FAILED, with the pool closed, at the ready timeout. */
+    /**
+     * READY once the pool's warm drivers answer; FAILED, with the pool closed, at the ready timeout. A pool closed
+     * meanwhile (the cluster was deleted or expired) leaves the cluster to whoever closed it.
+     */
     private Uni<SparkCluster> readyOrFailed(SparkCluster cluster, DriverPool pool, Executor onContext) {
         return warm(pool, cluster.warmDrivers).flatMap(ready -> ready
                 ? transition(cluster.id, ClusterState.READY, null, null)
+                : pool.closed() ? Uni.createFrom().item(cluster)
                 : failed(cluster, onContext, "its " + cluster.warmDrivers + " warm drivers did not start within "
                         + config.provisioning().readyTimeout().toSeconds() + " s"));
     }

@@ -234,8 +234,10 @@ public class ClusterService {
             int min = request.minDrivers() != null ? request.minDrivers() : c.minDrivers;
             int max = request.maxDrivers() != null ? request.maxDrivers() : c.maxDrivers;
             checkSizes(warm, min, max);
-            return liveClusters(c.team).map(live -> {
+            return liveClusters(c.team).chain(live -> {
                 quotas.check(c.team, live.stream().filter(o -> !o.id.equals(c.id)).toList(), c.shape(), warm, max);
+                return capacity.resize(c, warm);
+            }).map(resized -> {
                 c.warmDrivers = warm;
                 c.minDrivers = min;
                 c.maxDrivers = max;
@@ -248,10 +250,8 @@ public class ClusterService {
     @WithTransaction
     public Uni<SparkCluster> extend(UUID id, ClusterApi.ExtendTtl request, Caller caller, String requestId) {
         Duration by = Durations.parse("extendBy", request == null ? null : request.extendBy());
-        return visible(id, caller, requestId, "cluster_extend_ttl").flatMap(c -> {
-            Instant previous = c.expiresAt;
-            return capacity.extend(extendTtl(c, by, caller, requestId), previous).replaceWith(c);
-        });
+        return visible(id, caller, requestId, "cluster_extend_ttl")
+                .flatMap(c -> capacity.extend(extendTtl(c, by, caller, requestId)).replaceWith(c));
     }
 
     private SparkCluster extendTtl(SparkCluster c, Duration by, Caller caller, String requestId) {

@@ -62,6 +62,10 @@ class CapacityApiTest {
                     "quarkus.http.auth.permission.selfservice.policy", "authenticated",
                     "pedregal.pool.warm-drivers", "0",
                     "pedregal.capacity.budget-warning-percent", "20"));
+            // Clusters of analytics in staging draw on local-staging, made small: 8 vCPU, 16 GiB.
+            config.put("pedregal.identity.teams.analytics.environments", "dev,staging");
+            config.put("pedregal.capacity.pools.local-staging.vcpu", "8");
+            config.put("pedregal.capacity.pools.local-staging.memory-mib", "16384");
             for (String pool : List.of("lab-a", "lab-b", "lab-c", "lab-d", "lab-e", "lab-f")) {
                 config.put("pedregal.capacity.pools." + pool + ".vcpu", "8");
                 config.put("pedregal.capacity.pools." + pool + ".memory-mib", "16384");
@@ -349,5 +353,51 @@ class CapacityApiTest {
         Operator.await("the calendar rebuilt", Duration.ofSeconds(30),
                 () -> as(alice).get(slices).then().extract().statusCode() == 200);
         as(alice).get(slices).then().statusCode(200).body("slices[0].vcpuMillis", equalTo(3000));
+    }
+
+    /** vCPU booked in local-staging's current slice, read as a team lead's heatmap would. */
+    static long stagingBooked() {
+        return ((Number) as(admin).get("/api/v1/capacity/pools/local-staging/slices").then().statusCode(200)
+                .extract().path("slices[0].vcpuMillis")).longValue();
+    }
+
+    static ValidatableResponse scale(String id, int warm) {
+        return as(alice).body("{\"warmDrivers\": " + warm + "}").post("/api/v1/clusters/" + id + "/scale").then();
+    }
+
+    @Test
+    @Order(8)
+    void aClusterReservesItsWarmDriversFollowsItsScaleAndGivesThemBack() {
+        // Template small: a 1-core driver with up to 2 one-core executors, 3 vCPU and 6 GiB per warm driver at its largest.
+        String id = as(alice).body("""
+                {"name": "cap-nb", "environment": "staging", "template": "small", "ttl": "4h", "warmDrivers": 1, "maxDrivers": 3}""")
+                .post("/api/v1/clusters").then().statusCode(201).extract().path("id");
+        assertEquals(3000, stagingBooked(), "one warm driver reserved for the TTL");
+        // Both refusals below are 409s: the room frees up only when cap-nb's 4 hours end, beyond the 2-hour wait budget.
+
+        as(alice).body("""
+                {"name": "cap-big", "environment": "staging", "template": "small", "ttl": "4h", "warmDrivers": 2}""")
+                .post("/api/v1/clusters").then().statusCode(409).contentType(startsWith("application/problem+json"))
+                .body("detail", containsString("not enough capacity for team analytics: pool local-staging has 5000 mCPU"))
+                .body("detail", containsString("short by 1000 mCPU"));
+        as(alice).get("/api/v1/clusters?environment=staging").then().statusCode(200).body("items", hasSize(1));
+        assertEquals(3000, stagingBooked(), "a refused cluster books nothing");
+
+        scale(id, 2).statusCode(202);
+        assertEquals(6000, stagingBooked(), "the added driver is reserved beside the first");
+        scale(id, 3).statusCode(409).body("detail", containsString("short by 1000 mCPU"));
+        assertEquals(2, (Integer) as(alice).get("/api/v1/clusters/" + id).then().extract().path("warmDrivers"),
+                "a scale the pool has no room for changes nothing");
+        assertEquals(6000, stagingBooked());
+
+        scale(id, 1).statusCode(202);
+        Operator.await("the scaled-down reservation", Duration.ofSeconds(10), () -> stagingBooked() == 3000);
+        List<Reservation> held = ledger.committedFor("cluster", id).await().atMost(Duration.ofSeconds(5));
+        assertEquals(List.of(new Resources(3000, 6144)), held.stream().map(Reservation::size).toList(),
+                "one reservation the size of one warm driver");
+
+        as(alice).delete("/api/v1/clusters/" + id).then().statusCode(202);
+        Operator.await("the cluster's capacity given back", Duration.ofSeconds(30), () -> stagingBooked() == 0);
+        assertEquals(List.of(), ledger.committedFor("cluster", id).await().atMost(Duration.ofSeconds(5)));
     }
 }

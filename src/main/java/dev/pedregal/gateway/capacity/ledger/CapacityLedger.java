@@ -89,6 +89,16 @@ public class CapacityLedger {
         })).onFailure(CapacityLedger::isUniqueViolation).recoverWithItem(() -> null);
     }
 
+    /** The committed reservations held by {@code subject} (a cluster id, an execution id), oldest first. */
+    public Uni<List<Reservation>> committedFor(String kind, String subject) {
+        if (!durable) {
+            return Uni.createFrom().item(List.of());
+        }
+        return db.session(() -> ReservationRecord.<ReservationRecord> list(
+                "kind = ?1 and subject = ?2 and state = ?3 order by createdAt", kind, subject, ReservationRecord.COMMITTED))
+                .map(records -> records.stream().map(ReservationRecord::reservation).toList());
+    }
+
     /** Moves a committed reservation's end later (an earlier or equal end, or a released one, is left alone). */
     public Uni<Void> extended(String pool, String id, Instant newEnd) {
         if (!durable) {
@@ -147,7 +157,6 @@ public class CapacityLedger {
 
     /** The team's standing read now, with its balance in every pool where it holds an active purchase. */
     public Uni<Standing> balance(String team) {
-        Standing.Level withoutPurchase = config.capacity().requirePurchase() ? Standing.Level.SUSPENDED : Standing.Level.OK;
         if (!durable) {
             return Uni.createFrom().item(Standing.unmetered(team));
         }
@@ -158,7 +167,7 @@ public class CapacityLedger {
                         .onItem().transformToUniAndConcatenate(t -> used(team, t.pool(), t.since())
                                 .map(used -> t.balance(team, used, warning)))
                         .collect().asList()))
-                .map(balances -> new Standing(team, balances, withoutPurchase));
+                .map(balances -> new Standing(team, balances));
     }
 
     private static Uni<Long> used(String team, String pool, Instant since) {
