@@ -75,6 +75,21 @@ class Gateway:
         assert status == 200, f"GET {path} answered HTTP {status}: {body[:500]}"
         return json.loads(body)
 
+    def call(self, token: str, method: str, path: str, body: dict | None = None,
+             headers: dict | None = None) -> tuple[int, dict]:
+        """A JSON REST call as the bearer of `token`; returns (status, body) also for non-2xx answers."""
+        request = urllib.request.Request(self.http + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode())
+        request.add_header("Authorization", "Bearer " + token)
+        request.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            request.add_header(k, v)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
     def pool(self) -> dict:
         pools = self.api("/api/v1/pools")
         assert isinstance(pools, list) and len(pools) >= 1, f"/api/v1/pools returned no pool: {pools}"

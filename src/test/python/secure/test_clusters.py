@@ -3,9 +3,6 @@ to by name, scaled, and expired by its TTL — after which the session is told w
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -13,26 +10,11 @@ import pytest
 from gateway_support import Gateway, wait_until
 
 
-def call(gateway: Gateway, token: str, method: str, path: str, body: dict | None = None,
-         headers: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(gateway.http + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode())
-    request.add_header("Authorization", "Bearer " + token)
-    request.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        request.add_header(k, v)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
 def wait_for_state(gateway: Gateway, token: str, cluster_id: str, state: str, timeout: float = 180) -> dict:
     seen = {}
 
     def reached() -> bool:
-        status, seen["cluster"] = call(gateway, token, "GET", f"/api/v1/clusters/{cluster_id}")
+        status, seen["cluster"] = gateway.call(token, "GET", f"/api/v1/clusters/{cluster_id}")
         return status == 200 and seen["cluster"]["state"] == state
 
     wait_until(reached, timeout, message=lambda: f"cluster {cluster_id} never became {state}: {seen.get('cluster')}")
@@ -43,14 +25,14 @@ def test_a_team_creates_its_cluster_connects_scales_and_is_told_when_its_ttl_end
                                                                                     new_session, remote):
     alice = token("alice")
     name = "nb-" + uuid.uuid4().hex[:8]
-    status, cluster = call(gateway, alice, "POST", "/api/v1/clusters",
+    status, cluster = gateway.call(alice, "POST", "/api/v1/clusters",
                            {"name": name, "environment": "dev", "template": "small", "ttl": "150s",
                             "warmDrivers": 1, "maxDrivers": 2,
                             "overrides": {"sparkConf": {"spark.sql.session.timeZone": "Asia/Tokyo"}}},
                            {"Idempotency-Key": name})
     assert status == 201, cluster
     assert cluster["endpoint"].startswith(f"sc://{name}."), cluster
-    again_status, again = call(gateway, alice, "POST", "/api/v1/clusters",
+    again_status, again = gateway.call(alice, "POST", "/api/v1/clusters",
                                {"name": name, "environment": "dev", "template": "small", "ttl": "150s",
                                 "warmDrivers": 1, "maxDrivers": 2}, {"Idempotency-Key": name})
     assert (again_status, again["id"]) == (200, cluster["id"]), again
@@ -67,7 +49,7 @@ def test_a_team_creates_its_cluster_connects_scales_and_is_told_when_its_ttl_end
         new_session(remote("bob", f"x-spark-cluster={name}")).sql("SELECT 1").collect()
     assert "spark-team-analytics" in str(refused.value), str(refused.value)
 
-    status, scaled = call(gateway, alice, "POST", f"/api/v1/clusters/{cluster['id']}/scale", {"warmDrivers": 2})
+    status, scaled = gateway.call(alice, "POST", f"/api/v1/clusters/{cluster['id']}/scale", {"warmDrivers": 2})
     assert status == 202, scaled
     assert wait_for_state(gateway, alice, cluster["id"], "READY")["readyDrivers"] == 2
 

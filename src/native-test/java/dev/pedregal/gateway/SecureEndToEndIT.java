@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.support.KeycloakResource;
 import dev.pedregal.gateway.support.PostgresResource;
+import dev.pedregal.gateway.support.RedisResource;
 import dev.pedregal.gateway.support.TlsCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -16,28 +17,33 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * The packaged gateway as `make run` starts it — TLS on a non-loopback listener, OIDC tokens on every RPC,
- * one pool per team, the audit in PostgreSQL — driven by the real pyspark client with real tokens from a real Keycloak.
+ * one pool per team, the audit in PostgreSQL, every session admitted through the capacity calendar in Redis —
+ * driven by the real pyspark client with real tokens from a real Keycloak. Pool local-staging sells its capacity
+ * (a team has none there without a purchase), and marketing may use staging, for the capacity test.
  */
 @QuarkusIntegrationTest
 @TestProfile(SecureEndToEndIT.Secure.class)
 @QuarkusTestResource(value = KeycloakResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = TlsCertificates.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = PostgresResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisResource.class, restrictToAnnotatedClass = true)
 class SecureEndToEndIT {
 
     public static class Secure implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "quarkus.grpc.server.host", "0.0.0.0",
-                    "pedregal.identity.mode", "oidc",
-                    "quarkus.http.auth.permission.operator.policy", "platform-admin",
-                    "quarkus.http.auth.permission.selfservice.policy", "authenticated",
-                    "quarkus.oidc.tenant-enabled", "true",
-                    "pedregal.pool.warm-drivers", "1",
-                    "pedregal.pool.max-drivers", "2",
-                    "pedregal.local.work-dir", "target/drivers-secure-it",
-                    "pedregal.provisioning.reap-interval", "2s");
+            return Map.ofEntries(
+                    Map.entry("quarkus.grpc.server.host", "0.0.0.0"),
+                    Map.entry("pedregal.identity.mode", "oidc"),
+                    Map.entry("quarkus.http.auth.permission.operator.policy", "platform-admin"),
+                    Map.entry("quarkus.http.auth.permission.selfservice.policy", "authenticated"),
+                    Map.entry("quarkus.oidc.tenant-enabled", "true"),
+                    Map.entry("pedregal.pool.warm-drivers", "1"),
+                    Map.entry("pedregal.pool.max-drivers", "2"),
+                    Map.entry("pedregal.local.work-dir", "target/drivers-secure-it"),
+                    Map.entry("pedregal.provisioning.reap-interval", "2s"),
+                    Map.entry("pedregal.capacity.pools.local-staging.require-purchase", "true"),
+                    Map.entry("pedregal.identity.teams.marketing.environments", "dev,staging"));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.pedregal.gateway.capacity;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /** An amount of compute: vCPU in millis (1000 = one vCPU) and memory in MiB. */
 public record Resources(long vcpuMillis, long memoryMib) {
 
@@ -59,6 +61,7 @@ public record Resources(long vcpuMillis, long memoryMib) {
         return -Math.floorDiv(-a, b);
     }
 
+    @JsonIgnore // not part of the JSON form of an amount
     public boolean isZero() {
         return vcpuMillis == 0 && memoryMib == 0;
     }

@@ -42,6 +42,8 @@ public record Shortfall(String pool, String team, Slice slice, Limit limit, Reso
         String what = limit == Limit.POOL ? "pool " + pool : "team " + team + "'s cap in pool " + pool;
         return "not enough capacity for team " + team + ": " + what + " has " + available + " free in the slice starting "
                 + slice + ", " + requested + " requested (short by " + shortfall + ")"
-                + fitsAt.map(at -> "; it would fit starting " + at).orElse("");
+                + fitsAt.map(at -> "; it would fit starting " + at).orElse("")
+                + (limit == Limit.TEAM ? "; the team's capacity there is what it bought (POST /api/v1/teams/" + team
+                        + "/capacity/purchases)" : "");
     }
 }

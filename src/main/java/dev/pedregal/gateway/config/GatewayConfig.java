@@ -96,9 +96,10 @@ public interface GatewayConfig {
         Map<String, Integer> teamRatePerMinute();
 
         /**
-         * Whether a team needs a purchase in a pool to start sessions and jobs there. Off (the default, so a local
-         * {@code make run} works without any), a team without purchases is unmetered; on, it is suspended with a
-         * message saying how to buy.
+         * Whether a team's capacity in a pool is only what it bought there (every pool without a
+         * {@code require-purchase} of its own). Off (the default, so a local {@code make run} works without any), a
+         * team without purchases may use the pool's free capacity; on, a team with no active purchase in a pool has
+         * none there, and its requests are refused with the shortfall and how to buy.
          */
         @WithDefault("false")
         boolean requirePurchase();
@@ -124,6 +125,9 @@ public interface GatewayConfig {
             /** The region (or Kubernetes cluster) the pool stands for. */
             @WithDefault("local")
             String region();
+
+            /** {@code pedregal.capacity.require-purchase} for this pool alone (e.g. on in prod, off in dev). */
+            Optional<Boolean> requirePurchase();
         }
     }
 

@@ -3,11 +3,14 @@ package dev.pedregal.gateway.capacity.ledger;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,7 +32,7 @@ import io.vertx.core.Vertx;
  * Pool sizes and team caps for the calendar, served from memory: {@link #find} is called on every calendar
  * operation and must not wait. The cache starts from the configuration, is replaced from PostgreSQL at start
  * (after the configured pools are upserted), after every purchase, and every {@code capacity-refresh}. Team caps
- * are the sums of the dedicated purchases active at refresh time.
+ * follow the purchases active at refresh time (see {@link #capacities}).
  */
 @ApplicationScoped
 public class LedgerCapacities implements PoolCapacities {
@@ -54,7 +57,7 @@ public class LedgerCapacities implements PoolCapacities {
         this.db = db;
         this.vertx = vertx;
         this.durable = durable;
-        this.current = new AtomicReference<>(fromConfig(config));
+        this.current = new AtomicReference<>(fromConfig(config, durable));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -77,33 +80,54 @@ public class LedgerCapacities implements PoolCapacities {
         return current.get().keySet();
     }
 
-    /** Re-reads pools and active dedicated purchases; a failure keeps the previous answer. */
+    /** Re-reads pools and active purchases; a failure keeps the previous answer. */
     public Uni<Void> refresh() {
         if (!durable) {
             return Uni.createFrom().voidItem();
         }
         Instant now = Instant.now();
         return db.session(() -> PoolRecord.<PoolRecord> list("configured", true)
-                .chain(pools -> Purchase.<Purchase> list("kind = ?1 and validFrom <= ?2 and validTo > ?2",
-                        PurchaseKind.DEDICATED, now).map(shares -> capacities(pools, shares, now))))
+                .chain(pools -> Purchase.<Purchase> list("validFrom <= ?1 and validTo > ?1", now)
+                        .map(active -> capacities(pools, active, now, this::purchaseRequired))))
                 .invoke(current::set)
                 .replaceWithVoid();
     }
 
-    static Map<String, PoolCapacity> capacities(List<PoolRecord> pools, List<Purchase> dedicated, Instant now) {
+    /**
+     * Each pool with its team caps: a team's cap is the sum of its active dedicated shares there. Where a purchase
+     * is required, a team with only a budget there may use the whole pool (its cap is the pool's total), and any
+     * other team has none.
+     */
+    static Map<String, PoolCapacity> capacities(List<PoolRecord> pools, List<Purchase> active, Instant now,
+            Predicate<String> purchaseRequired) {
         Map<String, Map<String, Resources>> caps = new HashMap<>();
-        for (Purchase p : dedicated) {
-            if (p.activeAt(now)) {
-                caps.computeIfAbsent(p.pool, k -> new HashMap<>()).merge(p.team, p.share(),
-                        (a, b) -> new Resources(a.vcpuMillis() + b.vcpuMillis(), a.memoryMib() + b.memoryMib()));
+        Map<String, Set<String>> buyers = new HashMap<>();
+        for (Purchase p : active) {
+            if (!p.activeAt(now)) {
+                continue;
+            }
+            buyers.computeIfAbsent(p.pool, k -> new HashSet<>()).add(p.team);
+            if (p.kind == PurchaseKind.DEDICATED) {
+                caps.computeIfAbsent(p.pool, k -> new HashMap<>()).merge(p.team, p.share(), Resources::plus);
             }
         }
         Map<String, PoolCapacity> out = new TreeMap<>();
         for (PoolRecord pool : pools) {
-            out.put(pool.name, new PoolCapacity(pool.name, new Resources(pool.vcpuMillis, pool.memoryMib),
-                    caps.getOrDefault(pool.name, Map.of())));
+            Resources total = new Resources(pool.vcpuMillis, pool.memoryMib);
+            boolean required = purchaseRequired.test(pool.name);
+            Map<String, Resources> teamCaps = new HashMap<>(caps.getOrDefault(pool.name, Map.of()));
+            if (required) {
+                buyers.getOrDefault(pool.name, Set.of()).forEach(team -> teamCaps.putIfAbsent(team, total));
+            }
+            out.put(pool.name, new PoolCapacity(pool.name, total, teamCaps, required));
         }
         return Map.copyOf(out);
+    }
+
+    private boolean purchaseRequired(String pool) {
+        GatewayConfig.Capacity.CapacityPool configured = config.capacity().pools().get(pool);
+        return configured == null ? config.capacity().requirePurchase()
+                : configured.requirePurchase().orElse(config.capacity().requirePurchase());
     }
 
     private void seededRefresh() {
@@ -128,10 +152,12 @@ public class LedgerCapacities implements PoolCapacities {
                 .replaceWithVoid());
     }
 
-    static Map<String, PoolCapacity> fromConfig(GatewayConfig config) {
+    /** The configured pools without purchases; without a database no purchase can be recorded, so none is required. */
+    static Map<String, PoolCapacity> fromConfig(GatewayConfig config, boolean durable) {
         Map<String, PoolCapacity> out = new TreeMap<>();
-        config.capacity().pools().forEach((name, pool) -> out.put(name,
-                PoolCapacity.of(name, new Resources(vcpuMillis(pool.vcpu()), pool.memoryMib()))));
+        config.capacity().pools().forEach((name, pool) -> out.put(name, new PoolCapacity(name,
+                new Resources(vcpuMillis(pool.vcpu()), pool.memoryMib()), Map.of(),
+                durable && pool.requirePurchase().orElse(config.capacity().requirePurchase()))));
         return Map.copyOf(out);
     }
 

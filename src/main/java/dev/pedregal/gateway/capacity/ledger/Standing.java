@@ -8,10 +8,12 @@ import java.util.Optional;
  * Whether a team may start new sessions and jobs, per pool. Admission asks {@link #in(String)} (or
  * {@link #refusal(String)}) for the pool a new session or job draws on; running ones are never stopped.
  *
- * @param pools           the pools where the team holds an active purchase
- * @param withoutPurchase the level in any other pool: OK, or SUSPENDED when {@code pedregal.capacity.require-purchase}
+ * A pool where the team bought nothing is OK: what it may use there is the calendar's business (no capacity at
+ * all where a purchase is required, see {@code PoolCapacity}).
+ *
+ * @param pools the pools where the team holds an active purchase
  */
-public record Standing(String team, List<PoolBalance> pools, Level withoutPurchase) {
+public record Standing(String team, List<PoolBalance> pools) {
 
     /** Ordered from best to worst. */
     public enum Level {
@@ -19,7 +21,7 @@ public record Standing(String team, List<PoolBalance> pools, Level withoutPurcha
         OK,
         /** At most the warning percentage of the budget is left; everything still runs. */
         WARNING,
-        /** The budget is spent (or a required purchase is missing): new sessions and jobs are refused. */
+        /** The budget is spent: new sessions and jobs are refused. */
         SUSPENDED
     }
 
@@ -29,7 +31,7 @@ public record Standing(String team, List<PoolBalance> pools, Level withoutPurcha
 
     /** A team whose usage is not metered (no database, or no purchase needed): OK everywhere. */
     public static Standing unmetered(String team) {
-        return new Standing(team, List.of(), Level.OK);
+        return new Standing(team, List.of());
     }
 
     public Optional<PoolBalance> balance(String pool) {
@@ -38,12 +40,12 @@ public record Standing(String team, List<PoolBalance> pools, Level withoutPurcha
 
     /** The team's standing in one pool. */
     public Level in(String pool) {
-        return balance(pool).map(PoolBalance::level).orElse(withoutPurchase);
+        return balance(pool).map(PoolBalance::level).orElse(Level.OK);
     }
 
-    /** The worst standing over the pools where the team bought something; {@code withoutPurchase} if none. */
+    /** The worst standing over the pools where the team bought something; OK if none. */
     public Level level() {
-        return pools.stream().map(PoolBalance::level).max(Comparator.naturalOrder()).orElse(withoutPurchase);
+        return pools.stream().map(PoolBalance::level).max(Comparator.naturalOrder()).orElse(Level.OK);
     }
 
     /** The message to refuse a new session or job in {@code pool} with; empty unless SUSPENDED there. */
@@ -53,13 +55,6 @@ public record Standing(String team, List<PoolBalance> pools, Level withoutPurcha
 
     /** What the team is told about {@code pool}: empty when OK. */
     public String message(String pool) {
-        Optional<PoolBalance> balance = balance(pool);
-        if (balance.isPresent()) {
-            return balance.get().message();
-        }
-        return withoutPurchase == Level.SUSPENDED
-                ? "team " + team + " has no capacity purchase in pool " + pool + ": new sessions and jobs are refused; "
-                        + "ask a platform admin to record one (POST /api/v1/teams/" + team + "/capacity/purchases)"
-                : "";
+        return balance(pool).map(PoolBalance::message).orElse("");
     }
 }

@@ -57,8 +57,7 @@ public final class CapacityApi {
     }
 
     /** A team's standing and balance per pool where it holds an active purchase. */
-    public record Balance(String team, String standing, List<PoolAccount> pools, String withoutPurchase,
-            List<PurchaseView> activePurchases) {
+    public record Balance(String team, String standing, List<PoolAccount> pools, List<PurchaseView> activePurchases) {
     }
 
     /**

@@ -96,7 +96,6 @@ public class TeamCapacityResource {
         Instant now = Instant.now();
         return ledger.balance(team).chain(standing -> ledger.purchases(team).map(purchases -> new CapacityApi.Balance(team,
                 standing.level().name(), standing.pools().stream().map(TeamCapacityResource::account).toList(),
-                standing.withoutPurchase().name(),
                 purchases.stream().filter(p -> p.activeAt(now)).map(TeamCapacityResource::view).toList())));
     }
 

@@ -64,18 +64,13 @@ class BalanceTest {
     }
 
     @Test
-    void standingIsPerPoolAndWithoutPurchaseFollowsTheSetting() {
-        Standing standing = new Standing("analytics", List.of(budget(100 * HOUR, 100 * HOUR)), Standing.Level.OK);
+    void standingIsPerPoolAndAPoolWithoutPurchaseIsOk() {
+        Standing standing = new Standing("analytics", List.of(budget(100 * HOUR, 100 * HOUR)));
         assertEquals(Standing.Level.SUSPENDED, standing.in("eu-prod"));
         assertTrue(standing.refusal("eu-prod").isPresent());
-        assertEquals(Standing.Level.OK, standing.in("us-prod"), "no purchase there, none required");
+        assertEquals(Standing.Level.OK, standing.in("us-prod"), "no purchase there: the calendar decides");
         assertTrue(standing.refusal("us-prod").isEmpty());
         assertEquals(Standing.Level.SUSPENDED, standing.level(), "the worst pool");
-
-        Standing required = new Standing("marketing", List.of(), Standing.Level.SUSPENDED);
-        assertEquals(Standing.Level.SUSPENDED, required.in("eu-prod"));
-        assertEquals(Standing.Level.SUSPENDED, required.level());
-        assertTrue(required.refusal("eu-prod").orElseThrow().contains("has no capacity purchase in pool eu-prod"));
         assertEquals(Standing.Level.OK, Standing.unmetered("x").in("anything"));
     }
 
