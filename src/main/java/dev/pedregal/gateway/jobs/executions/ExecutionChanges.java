@@ -8,8 +8,10 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The in-process broadcast of execution state changes that Watch streams listen to. Fed by {@link JobService} after
- * each committed change; a listener must not block (it is called on the thread that committed the change).
+ * The in-process broadcast of execution state changes that Watch streams listen to. Fed by {@link ExecutionStore}
+ * after each change this replica commits, and by {@link ReplicaChanges} with the snapshot read after another
+ * replica's change; a listener may see one change twice or out of order (it orders by version), and must not block
+ * (it is called on the thread that committed or read the change).
  */
 @ApplicationScoped
 public class ExecutionChanges {
@@ -23,6 +25,16 @@ public class ExecutionChanges {
             set.remove(listener);
             return set.isEmpty() ? null : set;
         });
+    }
+
+    /** Whether a Watch on this replica follows the execution. */
+    boolean listening(UUID executionId) {
+        return listeners.containsKey(executionId);
+    }
+
+    /** The executions Watch streams on this replica follow. */
+    Set<UUID> listened() {
+        return Set.copyOf(listeners.keySet());
     }
 
     void publish(ExecutionView change) {

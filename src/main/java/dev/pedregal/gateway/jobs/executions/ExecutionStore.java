@@ -24,9 +24,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The executions table: every state change goes through {@link #transition}, which applies the state machine to
- * the stored row (not to what a caller last saw), appends the event in the same transaction, and publishes the new
- * snapshot. Two replicas (or a watch and a caller) racing on one execution meet at the row's version: the loser
- * re-reads and its event is dropped when the state no longer accepts it.
+ * the stored row (not to what a caller last saw), appends the event and notifies the other replicas in the same
+ * transaction, and publishes the new snapshot. Two replicas (or a watch and a caller) racing on one execution meet
+ * at the row's version: the loser re-reads and its event is dropped when the state no longer accepts it.
  */
 @ApplicationScoped
 public class ExecutionStore {
@@ -63,7 +63,8 @@ public class ExecutionStore {
             e.state = from.next(event);
             e.updatedAt = Instant.now();
             change.accept(e);
-            return record(e.id, eventAttempt, event.name(), from, e.state, detail).replaceWith(e);
+            return record(e.id, eventAttempt, event.name(), from, e.state, detail).call(() -> announce(e.id))
+                    .replaceWith(e);
         }))).onFailure(ExecutionStore::lostRace).retry().atMost(5)
                 .invoke(e -> {
                     if (e != null) {
@@ -84,6 +85,15 @@ public class ExecutionStore {
         r.toState = to;
         r.detail = detail;
         return r.persist();
+    }
+
+    /**
+     * Tells every replica's {@link ReplicaChanges} that the execution changed. PostgreSQL delivers the notification
+     * when the transaction commits, and not at all when it rolls back.
+     */
+    private static Uni<Integer> announce(UUID id) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("select pg_notify(?1, ?2)")
+                .setParameter(1, ReplicaChanges.CHANNEL).setParameter(2, id.toString()).executeUpdate());
     }
 
     Uni<Execution> find(UUID id) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,15 +142,28 @@ public final class SparkApplicationRunner implements JobRunner {
         });
     }
 
-    /** Deletes the run's application if it has finished and finished longer than {@code retention} ago. */
+    /**
+     * Deletes the run's application once it has been finished for {@code retention}: at once when that time has
+     * passed, else after a timer for the rest of it (the driver calls this when the execution ends, so usually the
+     * whole retention). An application that has not finished is left alone, and so is one replaced meanwhile.
+     */
     @Override
     public Uni<Void> cleanup(RunRequest run, Duration retention) {
-        return calls.call("clean up SparkApplication " + run.runName(), () -> {
-            GenericKubernetesResource application = application(run).get();
-            if (application != null && expired(application, retention)) {
-                delete(application);
+        return read(run).chain(application -> {
+            Optional<Duration> wait = application == null ? Optional.empty() : untilExpired(application, retention);
+            if (wait.isEmpty()) {
+                return Uni.createFrom().voidItem();
             }
-            return null;
+            String uid = application.getMetadata().getUid();
+            Uni<Void> delete = calls.call("clean up SparkApplication " + run.runName(), () -> {
+                GenericKubernetesResource now = application(run).get();
+                if (now != null && Objects.equals(uid, now.getMetadata().getUid())) {
+                    delete(now);
+                }
+                return null;
+            });
+            return wait.get().isZero() ? delete : Uni.createFrom().voidItem().onItem().delayIt().by(wait.get())
+                    .chain(() -> delete);
         });
     }
 
@@ -188,17 +202,24 @@ public final class SparkApplicationRunner implements JobRunner {
         return deleted;
     }
 
-    /**
-     * Finished, and longer than the retention ago. When the operator gives no end time, the creation time stands
-     * in for it: an application always ends after it was created, and retentions are hours.
-     */
     private boolean expired(GenericKubernetesResource application, Duration retention) {
+        return untilExpired(application, retention).map(Duration::isZero).orElse(false);
+    }
+
+    /**
+     * How long until the application has been finished for the retention (zero: it has); empty when it has not
+     * finished. When the operator gives no end time, the creation time stands in for it: an application always
+     * ends after it was created, and retentions are hours.
+     */
+    private Optional<Duration> untilExpired(GenericKubernetesResource application, Duration retention) {
         ApplicationStatus status = ApplicationStatus.of(flavor, application);
         if (!status.phase().terminal()) {
-            return false;
+            return Optional.empty();
         }
-        Optional<Instant> ended = status.finishedAt().or(() -> created(application));
-        return ended.map(at -> at.plus(retention).isBefore(clock.instant())).orElse(false);
+        return status.finishedAt().or(() -> created(application)).map(ended -> {
+            Duration left = Duration.between(clock.instant(), ended.plus(retention));
+            return left.isNegative() ? Duration.ZERO : left;
+        });
     }
 
     /** By the flavour's resource context: no API discovery round trip, unlike deleting the object itself. */

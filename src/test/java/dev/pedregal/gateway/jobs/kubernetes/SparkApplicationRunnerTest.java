@@ -243,13 +243,21 @@ class SparkApplicationRunnerTest {
 
         clock.set(NOW);
         setState("COMPLETED", "", "");
-        clock.set(NOW.plus(Duration.ofMinutes(59)));
-        runner.cleanup(JVM, Duration.ofHours(1)).await().atMost(WAIT);
-        assertNotNull(application(), "finished 59 minutes ago, retention 1 h");
         clock.set(NOW.plus(Duration.ofMinutes(61)));
         runner.cleanup(JVM, Duration.ofHours(1)).await().atMost(WAIT);
-        assertNull(application());
+        assertNull(application(), "finished 61 minutes ago, retention 1 h: deleted at once");
         runner.cleanup(JVM, Duration.ofHours(1)).await().atMost(WAIT); // nothing left: no failure
+    }
+
+    @Test
+    void cleanupBeforeTheRetentionHasPassedWaitsOutTheRestOfIt() {
+        SparkApplicationRunner runner = runner(SparkOperatorFlavor.KUBEFLOW_V1BETA2);
+        runner.start(JVM).await().atMost(WAIT);
+        setState("COMPLETED", "", "");
+        // Finished one second short of the retention: the cleanup's timer waits for that second, then deletes.
+        clock.set(NOW.plus(Duration.ofHours(1)).minusSeconds(1));
+        runner.cleanup(JVM, Duration.ofHours(1)).await().atMost(WAIT);
+        assertNull(application());
     }
 
     @Test
