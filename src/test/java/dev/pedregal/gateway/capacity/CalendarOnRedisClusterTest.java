@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -19,13 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pedregal.gateway.support.RedisClusterNodes;
 import dev.pedregal.gateway.support.RedisClusterServer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
-import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
 /**
@@ -46,8 +44,7 @@ class CalendarOnRedisClusterTest {
     static Vertx vertx;
     /** The cluster client the calendar calls through. */
     static Redis redis;
-    /** One client per primary, to look at each node by itself (a key of another node answers MOVED). */
-    static List<Redis> nodes;
+    static RedisClusterNodes nodes;
     static CapacityFunctions functions;
     static CapacityCalendar calendar;
     static RateLimiter limiter;
@@ -58,14 +55,10 @@ class CalendarOnRedisClusterTest {
     static void start() {
         cluster = RedisClusterServer.start(PORTS);
         vertx = Vertx.vertx();
-        RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER)
-                .setEndpoints(cluster.nodes().stream().map(n -> n.url()).toList())
-                .setMaxPoolSize(8).setMaxPoolWaiting(1024);
+        RedisOptions options = cluster.clientOptions().setMaxPoolSize(8).setMaxPoolWaiting(1024);
         redis = Redis.createClient(vertx, options);
-        nodes = cluster.nodes().stream()
-                .map(n -> Redis.createClient(vertx, new RedisOptions().setConnectionString(n.url())))
-                .toList();
-        poolOnNode = namesOnEachNode("pool-", CalendarKeys::ready);
+        nodes = new RedisClusterNodes(vertx, cluster);
+        poolOnNode = nodes.onEachNode(n -> "pool-" + n, CalendarKeys::ready);
         PoolCapacities capacities = new PoolCapacities() {
             @Override
             public Optional<PoolCapacity> find(String pool) {
@@ -102,7 +95,7 @@ class CalendarOnRedisClusterTest {
     /** Every primary empty (FLUSHALL keeps functions), the pools marked ready. */
     @BeforeEach
     void empty() {
-        nodes.forEach(node -> node.send(Request.cmd(Command.FLUSHALL)).await().atMost(WAIT));
+        IntStream.range(0, nodes.size()).forEach(i -> nodes.send(i, Request.cmd(Command.FLUSHALL)));
         calendar.rebuild(List.of()).await().atMost(WAIT);
     }
 
@@ -134,9 +127,9 @@ class CalendarOnRedisClusterTest {
 
             // The slice keys the function built from its ARGV prefix are on this primary, in the pool's slot.
             String firstSlice = CalendarKeys.slicePrefix(pool) + Slice.of(T0).index();
-            assertEquals("3000", nodes.get(i).send(Request.cmd(Command.HGET).arg(firstSlice).arg("c"))
-                    .await().atMost(WAIT).toString(), "slice " + firstSlice + " on primary " + PORTS[i]);
-            assertEquals(slot(CalendarKeys.ready(pool)), slot(firstSlice));
+            assertEquals("3000", nodes.send(i, Request.cmd(Command.HGET).arg(firstSlice).arg("c")).toString(),
+                    "slice " + firstSlice + " on primary " + PORTS[i]);
+            assertEquals(nodes.slot(CalendarKeys.ready(pool)), nodes.slot(firstSlice));
 
             // The sweeper reaches undeclared reservation keys the same way.
             Reservation shortHold = new Reservation("c", "t3", pool, new Resources(500, 512),
@@ -156,7 +149,7 @@ class CalendarOnRedisClusterTest {
     void aPrimaryThatLostTheLibraryGetsItBackOnTheNextCallAndSoDoesEveryOther() {
         int victim = 1;
         String pool = poolOnNode.get(victim);
-        nodes.get(victim).send(Request.cmd(Command.FUNCTION).arg("FLUSH")).await().atMost(WAIT);
+        nodes.send(victim, Request.cmd(Command.FUNCTION).arg("FLUSH"));
         assertFalse(hasLibrary(victim), "FUNCTION FLUSH emptied primary " + PORTS[victim]);
         long loads = functions.loads();
 
@@ -168,7 +161,7 @@ class CalendarOnRedisClusterTest {
         }
 
         // Concurrent callers on a primary that lost it again all succeed.
-        nodes.get(victim).send(Request.cmd(Command.FUNCTION).arg("FLUSH")).await().atMost(WAIT);
+        nodes.send(victim, Request.cmd(Command.FUNCTION).arg("FLUSH"));
         List<Uni<Admission>> holds = IntStream.range(0, 16)
                 .mapToObj(n -> calendar.hold(new Reservation("burst-" + n, "t1", pool, new Resources(100, 64), T0,
                         T0.plus(Duration.ofMinutes(15)))))
@@ -183,7 +176,7 @@ class CalendarOnRedisClusterTest {
 
     @Test
     void rateLimitsHoldOnEveryPrimary() {
-        List<String> keys = namesOnEachNode("team:", CalendarKeys::rate);
+        List<String> keys = nodes.onEachNode(n -> "team:" + n, CalendarKeys::rate);
         RateLimit limit = new RateLimit(60, 2);
         for (int i = 0; i < nodes.size(); i++) {
             String key = keys.get(i);
@@ -192,8 +185,8 @@ class CalendarOnRedisClusterTest {
             RateDecision denied = acquire(key, limit);
             assertFalse(denied.allowed(), key + ": the burst of two is spent");
             assertTrue(denied.retryAfter().compareTo(Duration.ZERO) > 0, key);
-            assertEquals(1, nodes.get(i).send(Request.cmd(Command.EXISTS).arg(CalendarKeys.rate(key)))
-                    .await().atMost(WAIT).toInteger(), key + " on primary " + PORTS[i]);
+            assertEquals(1, nodes.send(i, Request.cmd(Command.EXISTS).arg(CalendarKeys.rate(key))).toInteger(),
+                    key + " on primary " + PORTS[i]);
         }
     }
 
@@ -206,37 +199,6 @@ class CalendarOnRedisClusterTest {
     }
 
     private static boolean hasLibrary(int node) {
-        return nodes.get(node).send(Request.cmd(Command.FUNCTION).arg("LIST").arg("LIBRARYNAME").arg("pedregal_capacity"))
-                .await().atMost(WAIT).size() == 1;
-    }
-
-    /** prefix0, prefix1... until each primary owns one: names.get(i) is one whose key lives on primary i. */
-    static List<String> namesOnEachNode(String prefix, Function<String, String> keyOf) {
-        List<String> names = new ArrayList<>(java.util.Collections.nCopies(nodes.size(), (String) null));
-        for (int n = 0; names.contains(null); n++) {
-            String name = prefix + n;
-            int owner = ownerOf(keyOf.apply(name));
-            if (names.get(owner) == null) {
-                names.set(owner, name);
-            }
-        }
-        return List.copyOf(names);
-    }
-
-    /** The primary that serves the key: the one node that answers for it instead of redirecting (MOVED). */
-    static int ownerOf(String key) {
-        for (int i = 0; i < nodes.size(); i++) {
-            try {
-                nodes.get(i).send(Request.cmd(Command.EXISTS).arg(key)).await().atMost(WAIT);
-                return i;
-            } catch (RuntimeException moved) {
-                // another primary's slot
-            }
-        }
-        throw new IllegalStateException("no primary serves " + key);
-    }
-
-    static long slot(String key) {
-        return nodes.get(0).send(Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(key)).await().atMost(WAIT).toLong();
+        return nodes.send(node, Request.cmd(Command.FUNCTION).arg("LIST").arg("LIBRARYNAME").arg("pedregal_capacity")).size() == 1;
     }
 }

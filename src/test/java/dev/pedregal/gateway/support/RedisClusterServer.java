@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+
 /**
  * A real Redis Cluster on loopback for tests: one empty {@link RedisServer} cluster node per port, all primaries
  * (no replicas), joined by {@code redis-cli --cluster create} through src/local-stack/redis.sh, which installs
@@ -38,6 +41,11 @@ public final class RedisClusterServer implements AutoCloseable {
     /** The primaries, in port order. */
     public List<RedisServer> nodes() {
         return List.copyOf(nodes);
+    }
+
+    /** Options of a Vert.x cluster client that knows every node. */
+    public RedisOptions clientOptions() {
+        return new RedisOptions().setType(RedisClientType.CLUSTER).setEndpoints(nodes.stream().map(RedisServer::url).toList());
     }
 
     /** Every node's URL, comma-separated, as {@code quarkus.redis.hosts} takes them. */
