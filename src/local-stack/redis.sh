@@ -38,23 +38,19 @@ is_root() { [[ "${EUID}" -eq 0 ]]; }
 # ---------------------------------------------------------------------------------------------------
 # install
 # ---------------------------------------------------------------------------------------------------
-find_server() {
-  if [[ -n "${PEDREGAL_REDIS_SERVER:-}" ]]; then
-    [[ -x "${PEDREGAL_REDIS_SERVER}" ]] || die "PEDREGAL_REDIS_SERVER=${PEDREGAL_REDIS_SERVER} is not executable"
-    echo "${PEDREGAL_REDIS_SERVER}"
+# $VAR when set (it must be executable), else NAME in PATH.
+find_binary() {  # VAR NAME
+  local override="${!1:-}"
+  if [[ -n "${override}" ]]; then
+    [[ -x "${override}" ]] || die "$1=${override} is not executable"
+    echo "${override}"
     return 0
   fi
-  command -v redis-server 2>/dev/null
+  command -v "$2" 2>/dev/null
 }
 
-find_cli() {
-  if [[ -n "${PEDREGAL_REDIS_CLI:-}" ]]; then
-    [[ -x "${PEDREGAL_REDIS_CLI}" ]] || die "PEDREGAL_REDIS_CLI=${PEDREGAL_REDIS_CLI} is not executable"
-    echo "${PEDREGAL_REDIS_CLI}"
-    return 0
-  fi
-  command -v redis-cli 2>/dev/null
-}
+find_server() { find_binary PEDREGAL_REDIS_SERVER redis-server; }
+find_cli() { find_binary PEDREGAL_REDIS_CLI redis-cli; }
 
 apt_install() {  # PACKAGE FINDER: installs PACKAGE unless FINDER finds its binary meanwhile
   local package="$1" finder="$2"

@@ -18,9 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.support.RedisClusterNodes;
-import dev.pedregal.gateway.support.RedisClusterServer;
+import dev.pedregal.gateway.support.RedisClusterFixture;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -40,8 +39,7 @@ class CalendarOnRedisClusterTest {
     // A slice boundary an hour from now, so every slice used is in the future.
     static final Instant T0 = Slice.of(Instant.now()).start().plus(Duration.ofHours(1));
 
-    static RedisClusterServer cluster;
-    static Vertx vertx;
+    static RedisClusterFixture cluster;
     /** The cluster client the calendar calls through. */
     static Redis redis;
     static RedisClusterNodes nodes;
@@ -53,11 +51,10 @@ class CalendarOnRedisClusterTest {
 
     @BeforeAll
     static void start() {
-        cluster = RedisClusterServer.start(PORTS);
-        vertx = Vertx.vertx();
+        cluster = RedisClusterFixture.start(PORTS);
+        nodes = cluster.nodes;
         RedisOptions options = cluster.clientOptions().setMaxPoolSize(8).setMaxPoolWaiting(1024);
-        redis = Redis.createClient(vertx, options);
-        nodes = new RedisClusterNodes(vertx, cluster);
+        redis = Redis.createClient(cluster.vertx, options);
         poolOnNode = nodes.onEachNode(n -> "pool-" + n, CalendarKeys::ready);
         PoolCapacities capacities = new PoolCapacities() {
             @Override
@@ -72,7 +69,7 @@ class CalendarOnRedisClusterTest {
         };
         TestConfig config = TestConfig.defaults();
         // As CapacityBeans does with quarkus.redis.client-type=cluster: a cluster client of its own for the fan-out.
-        Primaries primaries = Primaries.cluster(io.vertx.redis.client.Redis.createClient(vertx.getDelegate(), new RedisOptions(options)));
+        Primaries primaries = Primaries.cluster(io.vertx.redis.client.Redis.createClient(cluster.vertx.getDelegate(), new RedisOptions(options)));
         functions = new CapacityFunctions(redis, primaries, config);
         calendar = new CapacityCalendar(redis, functions, config, capacities, null);
         limiter = new RateLimiter(functions);
@@ -81,14 +78,8 @@ class CalendarOnRedisClusterTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (vertx != null) {
-                vertx.closeAndAwait();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

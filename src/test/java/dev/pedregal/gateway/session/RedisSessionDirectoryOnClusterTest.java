@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.placement.PoolKey;
 import dev.pedregal.gateway.support.RedisClusterNodes;
-import dev.pedregal.gateway.support.RedisClusterServer;
+import dev.pedregal.gateway.support.RedisClusterFixture;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -33,29 +32,21 @@ class RedisSessionDirectoryOnClusterTest {
     static final int[] PORTS = {17011, 17012, 17013};
     static final Duration WAIT = Duration.ofSeconds(5);
 
-    static RedisClusterServer cluster;
-    static Vertx vertx;
+    static RedisClusterFixture cluster;
     static Redis redis;
     static RedisClusterNodes nodes;
 
     @BeforeAll
     static void start() {
-        cluster = RedisClusterServer.start(PORTS);
-        vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, cluster.clientOptions());
-        nodes = new RedisClusterNodes(vertx, cluster);
+        cluster = RedisClusterFixture.start(PORTS);
+        nodes = cluster.nodes;
+        redis = Redis.createClient(cluster.vertx, cluster.clientOptions());
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (vertx != null) {
-                vertx.closeAndAwait();
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
