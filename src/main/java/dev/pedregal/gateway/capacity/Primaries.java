@@ -27,8 +27,9 @@ public interface Primaries extends AutoCloseable {
 
     /**
      * Every primary of the cluster behind {@code clusterClient}, a Vert.x client of type {@code CLUSTER} (not the
-     * Quarkus bean: it wraps its client, which {@link RedisCluster} refuses), as the slot map shows them at the
-     * time of the call, so a replica promoted by a failover is included. The client is closed with this.
+     * Quarkus bean: it wraps its client, which {@link RedisCluster} refuses), as the client's slot map shows them
+     * at the time of the call (it is refreshed, so a primary promoted since start counts). The client is closed
+     * with this.
      */
     static Primaries cluster(io.vertx.redis.client.Redis clusterClient) {
         RedisCluster cluster = RedisCluster.create(clusterClient);
