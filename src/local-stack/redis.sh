@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Local Redis for the Pedregal Spark gateway (capacity calendar, rate limits).
 #
-#   redis.sh install                              make sure redis-server exists (apt-get install redis-server)
-#   redis.sh start  [--port N] [--dir DIR]        start on 127.0.0.1:N (default 6379), print the URL
+#   redis.sh install                              make sure redis-server and redis-cli exist (apt-get)
+#   redis.sh start  [--port N] [--dir DIR] [--cluster]
+#                                                 start on 127.0.0.1:N (default 6379), print the URL;
+#                                                 --cluster: a Redis Cluster node (cluster-enabled yes)
+#   redis.sh cluster-create PORT PORT PORT...     join cluster nodes started with --cluster into one cluster,
+#                                                 all primaries (no replicas), and wait until it is ok
 #   redis.sh stop   [--port N]                    stop the instance started by `start` on port N
 #   redis.sh kill   [--port N]                    kill -9 that instance (tests: a crashed Redis)
 #   redis.sh status [--port N]                    print the URL if up, exit 1 otherwise
 #
 # The URL printed is redis://127.0.0.1:N. The server listens on 127.0.0.1 only, without persistence
-# (no RDB, no AOF): a restart comes back empty, which is what the gateway must survive anyway.
+# (no RDB, no AOF): a restart comes back empty, which is what the gateway must survive anyway. A cluster
+# node also starts with a new nodes.conf (and the bus on port N+10000), so it belongs to no cluster yet.
 # Working directory DIR (default .local/redis-<port>). Pid and log: .local/run/redis-<port>.{pid,log}.
 # stop and kill act only on the pid recorded by `start`, and only while that pid is a redis-server.
-# Binary: $PEDREGAL_REDIS_SERVER, else redis-server in PATH.
+# Binaries: $PEDREGAL_REDIS_SERVER and $PEDREGAL_REDIS_CLI, else redis-server and redis-cli in PATH.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +29,7 @@ log() { echo "redis.sh: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -33,18 +38,24 @@ is_root() { [[ "${EUID}" -eq 0 ]]; }
 # ---------------------------------------------------------------------------------------------------
 # install
 # ---------------------------------------------------------------------------------------------------
-find_server() {
-  if [[ -n "${PEDREGAL_REDIS_SERVER:-}" ]]; then
-    [[ -x "${PEDREGAL_REDIS_SERVER}" ]] || die "PEDREGAL_REDIS_SERVER=${PEDREGAL_REDIS_SERVER} is not executable"
-    echo "${PEDREGAL_REDIS_SERVER}"
+# $VAR when set (it must be executable), else NAME in PATH.
+find_binary() {  # VAR NAME
+  local override="${!1:-}"
+  if [[ -n "${override}" ]]; then
+    [[ -x "${override}" ]] || die "$1=${override} is not executable"
+    echo "${override}"
     return 0
   fi
-  command -v redis-server 2>/dev/null
+  command -v "$2" 2>/dev/null
 }
 
-apt_install_redis() {
-  is_root || die "redis-server not found; install it (sudo apt-get install -y redis-server) or set PEDREGAL_REDIS_SERVER"
-  command -v apt-get >/dev/null 2>&1 || die "redis-server not found and there is no apt-get"
+find_server() { find_binary PEDREGAL_REDIS_SERVER redis-server; }
+find_cli() { find_binary PEDREGAL_REDIS_CLI redis-cli; }
+
+apt_install() {  # PACKAGE FINDER: installs PACKAGE unless FINDER finds its binary meanwhile
+  local package="$1" finder="$2"
+  is_root || die "${package} is not installed; install it (sudo apt-get install -y ${package}) or set PEDREGAL_REDIS_SERVER / PEDREGAL_REDIS_CLI"
+  command -v apt-get >/dev/null 2>&1 || die "${package} is not installed and there is no apt-get"
   # Debian's package starts a system Redis on 6379 through invoke-rc.d; a policy-rc.d answering 101
   # keeps it from starting. We add one only for the install, and only when the machine has none.
   local guard="/usr/sbin/policy-rc.d" own_guard=0
@@ -55,35 +66,44 @@ apt_install_redis() {
     # shellcheck disable=SC2064
     trap "rm -f '${guard}'" EXIT
   fi
-  log "installing Redis with apt-get (apt-get update; apt-get install -y redis-server)"
+  log "installing ${package} with apt-get (apt-get update; apt-get install -y ${package})"
   local rc=0
   # Several test JVMs may install at once: dpkg's own lock makes the losers fail, so they wait on ours.
   exec 8>"/tmp/pedregal-redis-install.lock"
   if command -v flock >/dev/null 2>&1; then flock -w 600 8 || die "timed out waiting for another install"; fi
-  if ! find_server >/dev/null; then
+  if ! "${finder}" >/dev/null; then
     { DEBIAN_FRONTEND=noninteractive apt-get update -q \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server; } >&2 8>&- || rc=$?
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${package}"; } >&2 8>&- || rc=$?
   fi
   exec 8>&-
   if [[ "${own_guard}" == 1 ]]; then
     rm -f "${guard}"
     trap - EXIT
   fi
-  [[ "${rc}" == 0 ]] || die "apt-get install redis-server failed (exit ${rc})"
+  [[ "${rc}" == 0 ]] || die "apt-get install ${package} failed (exit ${rc})"
 }
 
 # Sets SERVER; installs the package first when there is no binary.
 ensure_installed() {
   if ! SERVER="$(find_server)"; then
-    apt_install_redis
+    apt_install redis-server find_server
     SERVER="$(find_server)" || die "still no redis-server after installing the redis-server package"
+  fi
+}
+
+# Sets CLI (redis-cli, needed to create a cluster); Debian ships it in redis-tools.
+ensure_cli() {
+  if ! CLI="$(find_cli)"; then
+    apt_install redis-tools find_cli
+    CLI="$(find_cli)" || die "still no redis-cli after installing the redis-tools package"
   fi
 }
 
 cmd_install() {
   [[ $# -eq 0 ]] || die "install: unknown argument '$1'"
   ensure_installed
-  log "$("${SERVER}" --version | head -n 1) at ${SERVER}"
+  ensure_cli
+  log "$("${SERVER}" --version | head -n 1) at ${SERVER}; $("${CLI}" --version | head -n 1) at ${CLI}"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -106,11 +126,13 @@ redis_ready() {  # PORT
   [[ "${reply}" == "+PONG"* ]]
 }
 
-parse_args() {  # sets PORT, DIR ("" when not given)
+parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster)
   PORT="${PEDREGAL_REDIS_PORT:-6379}"
   DIR=""
+  CLUSTER=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
+      --cluster) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--cluster is not accepted here"; CLUSTER=1; shift ;;
       --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
       --port=*) PORT="${1#--port=}"; shift ;;
       --dir) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--dir is not accepted here"
@@ -187,18 +209,49 @@ cmd_start() {
   dir="${DIR:-$(default_dir "${PORT}")}"
   mkdir -p "${dir}"
   : > "${lf}"
-  log "starting Redis on 127.0.0.1:${PORT} (dir ${dir}, log ${lf})"
+  local cluster_args=()
+  if [[ "${CLUSTER}" == 1 ]]; then
+    # A node that forgot its cluster, like its data: `cluster-create` joins it again.
+    rm -f "${dir}/nodes.conf"
+    cluster_args=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000)
+  fi
+  log "starting Redis on 127.0.0.1:${PORT} (dir ${dir}, log ${lf}${cluster_args:+, cluster node})"
   # Foreground server in the background of a subshell of its own session (setsid), so it outlives
   # our caller; no persistence, so a restart is empty.
   setsid "${SERVER}" --port "${PORT}" --bind 127.0.0.1 --dir "${dir}" \
       --save "" --appendonly no --daemonize no --protected-mode yes \
-      --logfile "${lf}" --pidfile "${dir}/redis.pid" \
+      --logfile "${lf}" --pidfile "${dir}/redis.pid" "${cluster_args[@]}" \
       </dev/null >>"${lf}" 2>&1 9>&- &
   pid=$!
   echo "${pid}" > "${pf}"
   wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
   log "Redis is up on port ${PORT} (pid ${pid})"
   url "${PORT}"
+}
+
+cmd_cluster_create() {
+  [[ $# -ge 3 ]] || die "cluster-create: give the ports of at least three nodes started with --cluster"
+  local port nodes=() started i state
+  for port in "$@"; do
+    [[ "${port}" =~ ^[0-9]+$ ]] || die "cluster-create: invalid port '${port}'"
+    running_pid "${port}" >/dev/null || die "cluster-create: no Redis started by this script on port ${port}"
+    nodes+=("127.0.0.1:${port}")
+  done
+  ensure_cli
+  log "creating a Redis Cluster of ${nodes[*]} (primaries only)"
+  "${CLI}" --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >&2 \
+    || die "redis-cli --cluster create failed"
+  # Every node must agree that all slots are served before a client's first slot map is right.
+  started="$(date +%s)"
+  for port in "$@"; do
+    while true; do
+      state="$("${CLI}" -p "${port}" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_state://p')"
+      [[ "${state}" == ok ]] && break
+      (( $(date +%s) - started < START_TIMEOUT )) || die "node ${port} not ok within ${START_TIMEOUT} s (state '${state}')"
+      sleep 0.1
+    done
+  done
+  log "Redis Cluster ok on ports $*"
 }
 
 cmd_stop() {
@@ -258,6 +311,7 @@ SUB="$1"; shift
 case "${SUB}" in
   install) cmd_install "$@" ;;
   start)   cmd_start "$@" ;;
+  cluster-create) cmd_cluster_create "$@" ;;
   stop)    cmd_stop "$@" ;;
   kill)    cmd_kill "$@" ;;
   status)  cmd_status "$@" ;;

@@ -1,10 +1,13 @@
 package dev.pedregal.gateway.capacity;
 
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.config.RedisClientOptions;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 
 /**
@@ -15,8 +18,25 @@ public class CapacityBeans {
 
     @Produces
     @Singleton
-    CapacityFunctions functions(Redis redis, GatewayConfig config) {
-        return new CapacityFunctions(redis, config.capacity());
+    CapacityFunctions functions(Redis redis, Primaries primaries, GatewayConfig config) {
+        return new CapacityFunctions(redis, primaries, config.capacity());
+    }
+
+    /**
+     * Where the library is loaded: with {@code quarkus.redis.client-type=cluster}, every primary, through a
+     * cluster client of its own on the same options (it only ever sends FUNCTION LOAD); else the one server.
+     */
+    @Produces
+    @Singleton
+    Primaries primaries(Redis redis, RedisClientOptions options, Vertx vertx) {
+        return options.cluster()
+                ? Primaries.cluster(io.vertx.redis.client.Redis.createClient(vertx,
+                        options.copy().orElseThrow().setPoolName("pedregal-capacity-primaries")))
+                : Primaries.single(redis);
+    }
+
+    void close(@Disposes Primaries primaries) {
+        primaries.close();
     }
 
     @Produces

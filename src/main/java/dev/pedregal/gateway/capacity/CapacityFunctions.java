@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
@@ -19,10 +20,12 @@ import io.vertx.mutiny.redis.client.Command;
 
 /**
  * The Redis Functions library {@code pedregal_capacity} ({@code capacity/calendar.lua}) and the one place that
- * talks to Redis for it: every call is one FCALL, bounded by the Redis timeout. A Redis that lost the library
- * (restart, failover to a replica that never had it) answers "Function not found"; the library is then loaded
- * again, once for all concurrent callers, and the call retried once. Connection trouble, timeouts and
- * Redis's own transient errors become {@link CapacityUnavailable}.
+ * talks to Redis for it: every call is one FCALL, bounded by the Redis timeout. The library is loaded on every
+ * {@link Primaries primary} (all of them on a Redis Cluster, where each FCALL goes to the primary of its pool's
+ * slot). A Redis that lost the library (restart, failover to a replica that never had it, a new primary)
+ * answers "Function not found"; the library is then loaded again on every primary, once for all concurrent
+ * callers, and the call retried once. Connection trouble, timeouts and Redis's own transient errors become
+ * {@link CapacityUnavailable}.
  */
 public final class CapacityFunctions {
 
@@ -31,22 +34,30 @@ public final class CapacityFunctions {
     private static final List<String> REFUSALS = List.of("ERR", "WRONGTYPE");
 
     private final Redis redis;
+    private final Primaries primaries;
     private final Duration timeout;
     private final Duration retryAfter;
     private final String library;
     private final AtomicReference<CompletableFuture<Void>> loading = new AtomicReference<>();
     private final AtomicLong loads = new AtomicLong();
 
+    /** On a client whose one server holds the library (standalone, sentinel, replication). */
     public CapacityFunctions(Redis redis, CapacityConfig config) {
+        this(redis, Primaries.single(redis), config);
+    }
+
+    /** FCALLs through {@code redis}; the library loaded on each of {@code primaries}. */
+    public CapacityFunctions(Redis redis, Primaries primaries, CapacityConfig config) {
         this.redis = redis;
+        this.primaries = primaries;
         this.timeout = config.redisTimeout();
         this.retryAfter = config.unavailableRetryAfter();
         this.library = readLibrary();
     }
 
-    /** Loads (or replaces) the library; call at start. */
+    /** Loads (or replaces) the library on every primary; call at start. */
     public Uni<Void> load() {
-        return send(() -> Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library))
+        return bounded(() -> primaries.sendToEach(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library)))
                 .invoke(ignored -> loads.incrementAndGet())
                 .replaceWithVoid();
     }
@@ -95,8 +106,13 @@ public final class CapacityFunctions {
         });
     }
 
-    private Uni<Response> send(java.util.function.Supplier<Request> request) {
-        return Uni.createFrom().deferred(() -> redis.send(request.get()))
+    private Uni<Response> send(Supplier<Request> request) {
+        return bounded(() -> redis.send(request.get()));
+    }
+
+    /** One exchange with Redis, bounded by the timeout, its failures sorted into trouble and refusals. */
+    private <T> Uni<T> bounded(Supplier<Uni<? extends T>> exchange) {
+        return Uni.createFrom().<T> deferred(exchange)
                 .ifNoItem().after(timeout)
                 .failWith(() -> new CapacityUnavailable("no answer from Redis within " + timeout.toMillis() + " ms", retryAfter, null))
                 .onFailure(this::isTrouble)

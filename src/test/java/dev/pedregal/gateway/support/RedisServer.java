@@ -17,15 +17,26 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final boolean clusterNode;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, boolean clusterNode) {
         this.port = port;
         this.dir = Path.of("target/redis-" + port).toAbsolutePath();
+        this.clusterNode = clusterNode;
     }
 
     /** Starts (installing Redis first if needed) an empty server on 127.0.0.1:port. */
     public static RedisServer start(int port) {
-        RedisServer server = new RedisServer(port);
+        return start(port, false);
+    }
+
+    /** Starts an empty Redis Cluster node (in no cluster yet: see {@link RedisClusterServer}) on 127.0.0.1:port. */
+    public static RedisServer startClusterNode(int port) {
+        return start(port, true);
+    }
+
+    private static RedisServer start(int port, boolean clusterNode) {
+        RedisServer server = new RedisServer(port, clusterNode);
         server.run("stop");
         server.restart();
         return server;
@@ -33,7 +44,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** The server already started on this port (by a test resource, in another class loader): to kill or restart it. */
     public static RedisServer attach(int port) {
-        return new RedisServer(port);
+        return new RedisServer(port, false);
     }
 
     public String url() {
@@ -49,9 +60,13 @@ public final class RedisServer implements AutoCloseable {
         run("kill");
     }
 
-    /** Starts the server again on the same port, empty. */
+    /** Starts the server again on the same port, empty (a cluster node also forgets its cluster). */
     public void restart() {
-        run("start", "--dir", dir.toString());
+        if (clusterNode) {
+            run("start", "--dir", dir.toString(), "--cluster");
+        } else {
+            run("start", "--dir", dir.toString());
+        }
     }
 
     @Override
@@ -60,8 +75,15 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void run(String subcommand, String... more) {
-        List<String> command = new java.util.ArrayList<>(List.of(SCRIPT, subcommand, "--port", Integer.toString(port)));
-        command.addAll(List.of(more));
+        List<String> arguments = new java.util.ArrayList<>(List.of(subcommand, "--port", Integer.toString(port)));
+        arguments.addAll(List.of(more));
+        script(arguments);
+    }
+
+    /** Runs {@code redis.sh} with these arguments; fails unless it exits 0. Its output goes to target/redis-server.log. */
+    static void script(List<String> arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of(SCRIPT));
+        command.addAll(arguments);
         try {
             Files.createDirectories(LOG.getParent());
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
