@@ -18,7 +18,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The one way sessions, clusters and jobs take capacity: the team's standing (a suspended team starts nothing
- * new), a hold in the Redis calendar, its commit, and the record in PostgreSQL that the calendar is rebuilt from
+ * new), a hold in the Redis calendar committed in the same call, and the record in PostgreSQL that the calendar is rebuilt from
  * and that charges the team's budget when the reservation ends.
  */
 @ApplicationScoped
@@ -61,7 +61,8 @@ public class Reservations {
             if (refusal.isPresent()) {
                 throw new CapacityDenied(refusal.get());
             }
-            return cal.hold(r);
+            // Hold and commit in one calendar call: nothing here runs between the two.
+            return cal.reserve(r);
         }).chain(admission -> {
             if (admission instanceof Admission.Denied denied) {
                 throw new CapacityDenied(denied.shortfall());
@@ -70,8 +71,8 @@ public class Reservations {
                 throw new CapacityDenied("the reservation " + gone.id() + " was already "
                         + gone.state().name().toLowerCase(java.util.Locale.ROOT) + "; it cannot be taken again");
             }
-            return cal.commit(pool, id);
-        }).chain(state -> ledger.committed(r, kind, subject)).replaceWith(r);
+            return ledger.committed(r, kind, subject);
+        }).replaceWith(r);
     }
 
     /** Moves a reservation's end later; answers the reservation as it now stands, or empty when there was no room. */
