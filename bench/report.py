@@ -272,9 +272,10 @@ def main() -> None:
           "(`CapacityCalendar.reserve`), one at a time; holdThenCommit: the two-phase API (two calls), for "
           f"comparison; reservationsAtConcurrency: {CAPACITY_CONCURRENCY} reservations in flight at once; "
           "scheduleValidation30Days: a nightly one-hour job over 30 days where every run fits (the check reads "
-          "only the runs' 120 slices); …WithConflicts: the same job in a pool where every fifth night is full "
-          "(the runs' slices, then all 2,932 slices of the window, conflicts, alternatives and a whole-schedule "
-          "shift). JMH sample time (percentiles) and throughput, 1 fork.\n")
+          "only the runs' 120 slices); …WithConflicts: the same job in a pool where every fifth night is taken "
+          "from 22:00 to 02:00 (two reads: the runs' slices, then 3 hours either side of each, 840 more; "
+          "conflicts, alternatives and a whole-schedule shift). JMH sample time (percentiles) and throughput, "
+          "1 fork.\n")
         if capacity_run:
             r = capacity_run
             pinning = (f"JMH on CPU {r['jmhCpu']}, its redis-server moved to CPU {r['redisCpu']} (`taskset`): client "
@@ -299,12 +300,12 @@ def main() -> None:
         w("")
         if "scheduleValidation30DaysWithConflicts" in capacity and \
                 capacity["scheduleValidation30DaysWithConflicts"]["scorePercentiles"]["99.0"] >= 5_000:
-            w("**Why a check with conflicts is slower.** To suggest alternatives and a shift up to 12 hours either "
-              "way, the check needs every slice of the 30 days, and Redis reads them one HMGET each from Lua "
-              "(2,932 calls, a few µs each, plus a 12,000-value reply). The layout keeps each slice in its own hash "
-              "(so that every slice expires on its own and a booking touches only its slices); reading a day at "
-              "once would need a per-day layout (e.g. a day's totals in one BITFIELD string), a change of the data "
-              "in Redis with a migration, not made here.\n")
+            w("**Why a check with conflicts is slower.** To suggest alternatives and a shift, the check reads a "
+              "second time, 3 hours around every run (840 slices), and the whole 30 days (2,932) when the "
+              "suggestions lie further away; Redis reads each slice with one HMGET from Lua (about a µs each). "
+              "The layout keeps each slice in its own hash (every slice expires on its own and a booking touches "
+              "only its slices); reading a day at once would need a per-day layout (e.g. a day's totals in one "
+              "BITFIELD string), a change of the data in Redis with a migration, not made here.\n")
         cpu = {c["benchmark"]: c for c in (capacity_run or {}).get("cpu", []) if c["reservations"] > 0}
         if "reservationsAtConcurrency" in cpu:
             c = cpu["reservationsAtConcurrency"]
@@ -344,8 +345,8 @@ def main() -> None:
       "one round trip instead of two; the two-phase hold/commit stays for callers that commit later). In Lua a "
       "slice is read with one HMGET and written with one HSET (four HINCRBYs and an EXPIREAT before; the expiry is "
       "set only when the slice key is created), and numbers are formatted as integers. A schedule check reads only "
-      "the slices its runs touch and checks them on primitive arrays; the whole 30-day window is read only when a "
-      "run does not fit. Calls are bounded by timers that are dropped as soon as Redis answers (Mutiny's default "
+      "the slices its runs touch, then around them, and the whole 30-day window only when its suggestions lie "
+      "further away (pool totals only when the team has no cap), and computes on primitive arrays. Calls are bounded by timers that are dropped as soon as Redis answers (Mutiny's default "
       "scheduler kept each one queued and handed it to a worker thread when due). The Redis client queues a burst "
       "instead of refusing it: Quarkus's default pool (6 connections, 24 waiting) failed 64 reservations at once "
       "with \"capacity unavailable\"; the gateway now uses 16 connections and 1,024 waiting.")

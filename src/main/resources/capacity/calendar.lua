@@ -300,15 +300,24 @@ local function restore(keys, args)
 end
 
 -- KEYS: ready. ARGV: slice prefix, first slice, count, team[, first slice, count]...: slices read in the
--- order of the ranges (the first range, then the optional further ones).
+-- order of the ranges (the first range, then the optional further ones). Team '*' (never a team name): pool
+-- totals only, for a caller that needs no team's usage (a third fewer fields to read and send).
 -- -> {'unready'} | {'ok', c1, m1, tc1, tm1, c2, ...} (pool and team usage of each slice, as the stored
--- integers; 0 where nothing is booked)
+-- integers; 0 where nothing is booked) | with team '*': {'ok', c1, m1, c2, m2, ...}
 local function slices(keys, args)
   if redis.call('EXISTS', keys[1]) == 0 then return {'unready'} end
-  local sp = args[1]
-  local ct, mt = team_fields(args[4])
+  local sp, team = args[1], args[4]
+  local ct, mt = team_fields(team)
   local out, n = {'ok'}, 1
   local function range(first, count)
+    if team == '*' then
+      for s = first, first + count - 1 do
+        local v = redis.call('HMGET', slice_key(sp, s), 'c', 'm')
+        out[n + 1], out[n + 2] = v[1] or 0, v[2] or 0
+        n = n + 2
+      end
+      return
+    end
     for s = first, first + count - 1 do
       local v = read_slice(slice_key(sp, s), ct, mt)
       out[n + 1], out[n + 2], out[n + 3], out[n + 4] = v[1] or 0, v[2] or 0, v[3] or 0, v[4] or 0

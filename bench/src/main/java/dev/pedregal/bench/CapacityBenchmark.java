@@ -229,7 +229,10 @@ public class CapacityBenchmark {
         return report;
     }
 
-    /** The same nightly job in a pool where every fifth night is full: conflicts, alternatives and a shift. */
+    /**
+     * The same nightly job in a pool where every fifth night is taken from 22:00 to 02:00: conflicts, and their
+     * alternatives and a shift found within 3 hours (the check's second read, around the runs).
+     */
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -171,7 +171,8 @@ public class CapacityCalendar {
         args.add(CalendarKeys.slicePrefix(pool));
         args.add(ranges.get(0).first());
         args.add(ranges.get(0).count());
-        args.add(team == null ? "" : team);
+        // '*': pool totals only, when the team's own usage changes nothing (no cap for it, or no team)
+        args.add(UsageWindow.needsTeamUsage(capacity, team) ? team : "*");
         for (SliceRange range : ranges.subList(1, ranges.size())) {
             args.add(range.first());
             args.add(range.count());

@@ -14,10 +14,11 @@ import io.smallrye.mutiny.Uni;
  * shortfalls; suggestions (per-run alternatives and a whole-schedule shift) are computed on the same snapshot,
  * so each of them fits as long as the calendar does not change in between.
  *
- * <p>Reading the usage is most of the cost (Redis reads slice by slice). So a check first reads only the
- * slices its runs touch (a nightly hour: 120 of the 2,932), in one round trip; when every run fits there, that
- * is the answer. Only when some run does not fit — suggestions look up to 12 hours either way — is the whole
- * window read, in a second round trip, and the report computed again from that one snapshot.
+ * <p>Reading the usage is most of the cost (Redis reads slice by slice), so a check reads in widening steps,
+ * each one round trip, and computes the whole report on each snapshot until one holds every slice the
+ * computation asked for: first only the slices the runs touch (a nightly hour: 120 of the 2,932) — enough when
+ * every run fits; then those and 3 hours either side of every run — enough when alternatives and a shift are
+ * found nearby; then the whole window. A step that would read most of the window anyway is skipped.
  */
 public final class ScheduleCheck {
 
@@ -25,6 +26,8 @@ public final class ScheduleCheck {
     public static final Duration HORIZON = Duration.ofDays(30);
     /** How far (either way) alternatives and shifts are searched: 12 hours. */
     static final int SEARCH_SLICES = 48;
+    /** The second read's margin around every run: 3 hours. */
+    static final int NEAR_SLICES = 12;
     /** Alternatives offered per conflicting run. */
     static final int ALTERNATIVES = 3;
     /** One run every 5 minutes for 30 days: more is not a capacity schedule. */
@@ -43,17 +46,30 @@ public final class ScheduleCheck {
         Instant readTo = to.plus(schedule.duration()).plusSeconds(SEARCH_SLICES * Slice.SECONDS);
         Slice first = Slice.firstOf(from);
         int count = Slice.count(from, readTo);
-        List<SliceRange> touched = touched(runs, schedule.duration());
-        int touchedSlices = touched.stream().mapToInt(SliceRange::count).sum();
-        Uni<ScheduleReport> whole = Uni.createFrom().deferred(() -> calendar.usage(schedule.pool(), schedule.team(), from, readTo)
-                .map(window -> check(schedule, from, to, runs, window)));
-        if (touched.isEmpty() || touchedSlices * 2 > count) {
-            return whole; // the runs cover most of the window anyway: one read of all of it
+        List<SliceRange> own = touched(runs, schedule.duration());
+        List<List<SliceRange>> reads = new ArrayList<>();
+        for (List<SliceRange> ranges : List.of(own, widened(own, NEAR_SLICES, first.index(), first.index() + count - 1))) {
+            if (!ranges.isEmpty() && 2 * slices(ranges) <= count && (reads.isEmpty() || slices(ranges) > slices(reads.get(0)))) {
+                reads.add(ranges);
+            }
         }
-        return calendar.usage(schedule.pool(), schedule.team(), first, count, touched)
-                .chain(partial -> new Runs(partial, schedule, runs).allFit()
-                        ? Uni.createFrom().item(check(schedule, from, to, runs, partial))
-                        : whole);
+        reads.add(List.of(new SliceRange(first.index(), count)));
+        return check(schedule, from, to, runs, first, count, reads, 0);
+    }
+
+    // The report on the step-th read; a computation that needed a slice this read did not hold moves to the next.
+    private Uni<ScheduleReport> check(Schedule schedule, Instant from, Instant to, List<Instant> runs, Slice first, int count,
+            List<List<SliceRange>> reads, int step) {
+        return calendar.usage(schedule.pool(), schedule.team(), first, count, reads.get(step)).chain(window -> {
+            try {
+                return Uni.createFrom().item(check(schedule, from, to, runs, window));
+            } catch (UsageWindow.NotRead wider) {
+                if (step + 1 == reads.size()) {
+                    throw wider; // the whole window was read: a bug, not a case
+                }
+                return check(schedule, from, to, runs, first, count, reads, step + 1);
+            }
+        });
     }
 
     /** The computation itself, on a usage snapshot that covers [from, to + duration + 12 h). */
@@ -72,26 +88,52 @@ public final class ScheduleCheck {
 
     /** The slices the runs touch, as ranges in order (runs come in order; overlapping ones are merged). */
     static List<SliceRange> touched(List<Instant> runs, Duration duration) {
-        List<SliceRange> ranges = new ArrayList<>();
-        long start = 0;
-        long end = -1;
+        Ranges ranges = new Ranges();
         for (Instant run : runs) {
-            long first = Slice.firstOf(run).index();
-            long last = Slice.lastOf(run.plus(duration)).index();
-            if (end >= start && first <= end + 1) {
-                end = Math.max(end, last);
-                continue;
-            }
-            if (end >= start) {
-                ranges.add(new SliceRange(start, Math.toIntExact(end - start + 1)));
-            }
-            start = first;
-            end = last;
+            ranges.add(Slice.firstOf(run).index(), Slice.lastOf(run.plus(duration)).index());
         }
-        if (end >= start) {
-            ranges.add(new SliceRange(start, Math.toIntExact(end - start + 1)));
+        return ranges.done();
+    }
+
+    /** The ranges, each with {@code margin} slices more on both sides, kept within [lowest, highest], merged. */
+    static List<SliceRange> widened(List<SliceRange> ranges, int margin, long lowest, long highest) {
+        Ranges wide = new Ranges();
+        for (SliceRange range : ranges) {
+            wide.add(Math.max(lowest, range.first() - margin), Math.min(highest, range.last() + margin));
         }
-        return ranges;
+        return wide.done();
+    }
+
+    private static int slices(List<SliceRange> ranges) {
+        return ranges.stream().mapToInt(SliceRange::count).sum();
+    }
+
+    /** Builds ranges from [first, last] pairs given in order of first slice, merging those that touch or overlap. */
+    private static final class Ranges {
+        private final List<SliceRange> done = new ArrayList<>();
+        private long first;
+        private long last = Long.MIN_VALUE;
+
+        void add(long from, long to) {
+            if (last != Long.MIN_VALUE && from <= last + 1) {
+                last = Math.max(last, to);
+                return;
+            }
+            flush();
+            first = from;
+            last = to;
+        }
+
+        List<SliceRange> done() {
+            flush();
+            return done;
+        }
+
+        private void flush() {
+            if (last != Long.MIN_VALUE) {
+                done.add(new SliceRange(first, Math.toIntExact(last - first + 1)));
+            }
+        }
     }
 
     /**
@@ -125,18 +167,6 @@ public final class ScheduleCheck {
                     count[i]++;
                 }
             }
-        }
-
-        /** Whether every run fits, its own overlapping runs counted (reads only the runs' slices). */
-        boolean allFit() {
-            for (int j = 0; j < firsts.length; j++) {
-                for (int i = firsts[j]; i <= lasts[j]; i++) {
-                    if (!fits(i, count[i])) {
-                        return false;
-                    }
-                }
-            }
-            return true;
         }
 
         List<ScheduleReport.SliceShortfall> shortSlices(int run) {

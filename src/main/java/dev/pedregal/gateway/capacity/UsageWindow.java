@@ -59,28 +59,43 @@ public final class UsageWindow {
 
     /**
      * The ranges of [first, first + count) that the {@code slices} function read, in the order it read them;
-     * the other slices are unknown.
+     * the other slices are unknown. Without {@link #needsTeamUsage} the reply holds pool totals only.
      */
     static UsageWindow of(PoolCapacity capacity, String team, Slice first, int count, List<SliceRange> ranges, Response reply) {
         boolean whole = ranges.size() == 1 && ranges.get(0).first() == first.index() && ranges.get(0).count() == count;
         UsageWindow window = new UsageWindow(capacity, team, first, count, whole ? null : new boolean[count]);
+        boolean teamUsage = needsTeamUsage(capacity, team);
         int at = 1;
         for (SliceRange range : ranges) {
             int i = Math.toIntExact(range.first() - first.index());
             if (i < 0 || i + range.count() > count) {
                 throw new IllegalArgumentException("range " + range + " is outside the window " + first + " + " + count);
             }
-            for (int end = i + range.count(); i < end; i++, at += 4) {
-                window.vcpu[i] = reply.get(at).toLong();
-                window.memory[i] = reply.get(at + 1).toLong();
-                window.teamVcpu[i] = reply.get(at + 2).toLong();
-                window.teamMemory[i] = reply.get(at + 3).toLong();
+            for (int end = i + range.count(); i < end; i++) {
+                window.vcpu[i] = reply.get(at++).toLong();
+                window.memory[i] = reply.get(at++).toLong();
+                if (teamUsage) {
+                    window.teamVcpu[i] = reply.get(at++).toLong();
+                    window.teamMemory[i] = reply.get(at++).toLong();
+                }
                 if (window.read != null) {
                     window.read[i] = true;
                 }
             }
         }
         return window;
+    }
+
+    /** Whether free room depends on the team's own usage: only under a team cap (else pool totals suffice). */
+    static boolean needsTeamUsage(PoolCapacity capacity, String team) {
+        return team != null && capacity.teamCap(team).isPresent();
+    }
+
+    /** A slice this partial window did not read was asked for: the caller needs a wider read. */
+    static final class NotRead extends IllegalStateException {
+        NotRead(Slice slice) {
+            super("slice " + slice + " was not read into this partial window");
+        }
     }
 
     /** Books {@code size} into a slice of this snapshot (what-if checks, tests). */
@@ -179,7 +194,7 @@ public final class UsageWindow {
 
     private void requireRead(int i) {
         if (read != null && !read[i]) {
-            throw new IllegalStateException("slice " + first.plus(i) + " was not read into this partial window");
+            throw new NotRead(first.plus(i));
         }
     }
 }

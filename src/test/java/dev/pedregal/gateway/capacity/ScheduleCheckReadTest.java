@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
@@ -99,7 +100,7 @@ class ScheduleCheckReadTest {
     }
 
     @Test
-    void aRunThatDoesNotFitMakesTheCheckReadEverythingAndSuggest() {
+    void aRunThatDoesNotFitMakesTheCheckReadAroundTheRunsAndSuggestFromThere() {
         book("wall", FROM.plus(Duration.ofDays(3)).minus(Duration.ofHours(1)), Duration.ofHours(2), POOL);
         Schedule nightly = new Schedule("sched", "t", CronExpression.parse("30 23 * * *"), Duration.ofHours(1), JOB);
         ScheduleReport[] report = new ScheduleReport[1];
@@ -107,9 +108,23 @@ class ScheduleCheckReadTest {
         assertFalse(report[0].fits());
         assertEquals(1, report[0].conflicts().size());
         assertEquals(3, report[0].conflicts().get(0).alternatives().size());
+        assertEquals(Optional.of(Duration.ofHours(-1).minusMinutes(30)), report[0].suggestedOffset(), "22:00 ends when the wall starts");
+        assertEquals(30 * 4 + 30 * (4 + 2 * ScheduleCheck.NEAR_SLICES), read, "the runs' slices, then 3 hours either side of each");
+        assertEquals(onWholeWindow(nightly), report[0], "conflicts and suggestions from one snapshot");
+    }
+
+    @Test
+    void suggestionsFurtherAwayMakeTheCheckReadEverything() {
+        // A 9-hour wall around one night: the nearest start that fits is 5 hours away.
+        book("wall", FROM.plus(Duration.ofDays(3)).minus(Duration.ofHours(4).plusMinutes(30)), Duration.ofHours(9), POOL);
+        Schedule nightly = new Schedule("sched", "t", CronExpression.parse("30 23 * * *"), Duration.ofHours(1), JOB);
+        ScheduleReport[] report = new ScheduleReport[1];
+        long read = slicesRead(() -> report[0] = validate(nightly));
+        assertEquals(1, report[0].conflicts().size());
+        assertEquals(3, report[0].conflicts().get(0).alternatives().size());
         int window = Slice.count(FROM, FROM.plus(ScheduleCheck.HORIZON).plus(Duration.ofHours(13)));
-        assertEquals(30 * 4 + window, read, "the runs' slices, then the whole window once");
-        assertEquals(onWholeWindow(nightly), report[0], "conflicts and suggestions from the one whole snapshot");
+        assertEquals(30 * 4 + 30 * (4 + 2 * ScheduleCheck.NEAR_SLICES) + window, read, "runs, near them, then everything");
+        assertEquals(onWholeWindow(nightly), report[0]);
     }
 
     @Test
@@ -145,8 +160,8 @@ class ScheduleCheckReadTest {
         assertEquals(POOL.vcpuMillis() - JOB.vcpuMillis(), partial.vcpuFree(Slice.of(at)));
         assertEquals(POOL.vcpuMillis(), partial.vcpuFree(Slice.of(at).plus(1)));
         assertEquals(POOL.memoryMib(), partial.memoryFree(first));
-        assertThrows(IllegalStateException.class, () -> partial.vcpuFree(first.plus(1)), "not read");
-        assertThrows(IllegalStateException.class, partial::slices, "not read");
+        assertThrows(UsageWindow.NotRead.class, () -> partial.vcpuFree(first.plus(1)), "not read");
+        assertThrows(UsageWindow.NotRead.class, partial::slices, "not read");
     }
 
     @Test
@@ -162,5 +177,10 @@ class ScheduleCheckReadTest {
         assertEquals(List.of(new SliceRange(s, 2)), ScheduleCheck.touched(List.of(t.plusSeconds(420)), Duration.ofMinutes(15)),
                 "a run off the slice grid touches two");
         assertEquals(List.of(), ScheduleCheck.touched(List.of(), Duration.ofHours(1)));
+
+        assertEquals(List.of(new SliceRange(s - 2, 8), new SliceRange(s + 94, 8)),
+                ScheduleCheck.widened(List.of(new SliceRange(s, 4), new SliceRange(s + 96, 4)), 2, 0, Long.MAX_VALUE));
+        assertEquals(List.of(new SliceRange(s, 9)),
+                ScheduleCheck.widened(List.of(new SliceRange(s, 2), new SliceRange(s + 6, 2)), 2, s, s + 8), "merged and clipped");
     }
 }
