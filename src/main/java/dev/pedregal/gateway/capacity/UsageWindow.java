@@ -12,7 +12,8 @@ import io.vertx.mutiny.redis.client.Response;
  * A snapshot of consecutive slices of one pool — what each has booked in total and for one team — read in one
  * round trip, against the pool's capacity and the team's cap. Schedule checks and slot searches run on it in
  * plain Java. A partial snapshot ({@link #of(PoolCapacity, String, Slice, int, List, Response)}) holds only some
- * ranges of its slices; asking it about a slice it did not read is a bug and fails.
+ * ranges of its slices; asking it about a slice it did not read fails with {@link NotRead} (the schedule check
+ * then reads more), never answers with a made-up zero.
  */
 public final class UsageWindow {
 
