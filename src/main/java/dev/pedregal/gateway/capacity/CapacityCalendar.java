@@ -81,7 +81,16 @@ public class CapacityCalendar {
      * answers {@code repeated} and books nothing; a released or expired id is {@link Admission.Gone}.
      */
     public Uni<Admission> reserve(Reservation r) {
-        return hold(r, config.holdTtl(), true);
+        return hold(r, config.holdTtl(), true).chain(admission -> {
+            // A library loaded by an older gateway (same Redis, mid-upgrade) ignores the commit flag and only
+            // holds: commit then, as the two calls did, rather than leave a hold the sweeper would reverse.
+            if (admission instanceof Admission.Granted granted && granted.state() == ReservationState.HELD) {
+                return commit(r.pool(), r.id()).map(state -> state == ReservationState.COMMITTED
+                        ? new Admission.Granted(r, state, granted.repeated())
+                        : new Admission.Gone(r.id(), state));
+            }
+            return Uni.createFrom().item(admission);
+        });
     }
 
     private Uni<Admission> hold(Reservation r, Duration ttl, boolean commit) {

@@ -84,6 +84,9 @@ public final class UsageWindow {
                 }
             }
         }
+        if (reply.size() != at) { // e.g. a library loaded by an older gateway, answering in another layout
+            throw new IllegalStateException("the slices function answered " + (reply.size() - 1) + " values, not " + (at - 1));
+        }
         return window;
     }
 

@@ -134,6 +134,30 @@ class CalendarReserveTest {
     }
 
     @Test
+    void anOlderLibraryThatOnlyHoldsStillEndsCommitted() {
+        // What a gateway of the previous version loads into the same Redis: hold without the commit flag.
+        String library = new String(readLibrary(), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("local commit_now = args[15] == '1'", "local commit_now = false");
+        try {
+            fixture.command(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library));
+            Reservation a = r("old", 1_000, T0, Duration.ofHours(1));
+            assertEquals(new Admission.Granted(a, ReservationState.COMMITTED, false), reserve(a));
+            assertEquals(0, heldIds(), "committed, not left to the sweeper");
+            assertEquals(List.of(), CalendarLedger.read(fixture, "p1").mismatches());
+        } finally {
+            fixture.calendar.start().await().atMost(WAIT);
+        }
+    }
+
+    static byte[] readLibrary() {
+        try (var in = CalendarReserveTest.class.getClassLoader().getResourceAsStream(CapacityFunctions.LIBRARY_RESOURCE)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aSliceKeyGetsItsExpiryWhenCreatedAgainAfterEmptying() {
         Reservation a = r("a", 1_000, T0, Duration.ofMinutes(15));
         String key = CalendarKeys.slicePrefix("p1") + Slice.of(T0).index();

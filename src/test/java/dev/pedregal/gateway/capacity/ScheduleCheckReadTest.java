@@ -165,6 +165,21 @@ class ScheduleCheckReadTest {
     }
 
     @Test
+    void aReplyInAnotherLayoutFailsInsteadOfBeingMisread() {
+        // A library that always answers four values a slice (as one loaded by an older gateway would).
+        String library = new String(CalendarReserveTest.readLibrary(), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("if team == '*' then", "if false then");
+        try {
+            fixture.command(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library));
+            assertThrows(IllegalStateException.class,
+                    () -> fixture.calendar.slices("sched", FROM, FROM.plus(Duration.ofHours(1))).await().atMost(WAIT));
+        } finally {
+            fixture.calendar.start().await().atMost(WAIT);
+        }
+        assertEquals(4, fixture.calendar.slices("sched", FROM, FROM.plus(Duration.ofHours(1))).await().atMost(WAIT).size());
+    }
+
+    @Test
     void theSlicesOfRunsAreMergedIntoRanges() {
         Instant t = Instant.parse("2030-01-01T00:00:00Z");
         long s = Slice.of(t).index();
