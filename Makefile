@@ -11,7 +11,7 @@ JAR := target/quarkus-app/quarkus-run.jar
 CERTS := $(LOCAL)/certs
 KEYCLOAK := src/local-stack/keycloak.sh
 
-.PHONY: help deps spark python keycloak postgres redis jobs certs build run token test unit bench clean
+.PHONY: help deps spark python keycloak postgres redis jobs certs build run token test unit bench bench-capacity clean
 
 help:
 	@echo "make run    start the gateway with a warm pool of local Spark drivers (foreground)"
@@ -100,6 +100,13 @@ test: deps
 bench: spark python build
 	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 	python3 bench/run.py
+
+# Only the capacity calendar's benchmark (CapacityBenchmark, about 3 minutes, real loopback Redis); the other
+# results in bench/results are kept and docs/performance.md is re-rendered.
+bench-capacity:
+	$(MVN) -q test-compile
+	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+	python3 bench/run.py capacity
 
 clean:
 	$(MVN) -q clean

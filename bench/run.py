@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Runs every benchmark scenario and rewrites docs/performance.md (`make bench`; BENCH_QUICK=1 for a smoke run).
 
+`run.py capacity` (`make bench-capacity`) runs only the capacity calendar's JMH benchmark and re-renders the report;
+the other scenarios' results are kept as they were.
+
 Each scenario is measured three ways in one run: direct (client -> backend), through the gateway and through
 nginx grpc_pass. Processes are pinned with taskset when the machine has two CPUs or more: the proxy under test
 (gateway or nginx) on CPU 1, load generator and fake backend on CPU 0. Only processes this script started are
@@ -308,11 +311,30 @@ def scenario_jmh() -> None:
     run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "AuthenticationBenchmark", "-rf", "json",
          "-rff", str(out), *JMH], PROXY_CPU)
     log(f"wrote {out.relative_to(ROOT)}")
-    # Not pinned: the benchmark starts its redis-server, which would inherit the pinning and share JMH's CPU.
+    scenario_capacity()
+
+
+def scenario_capacity() -> None:
+    """CapacityBenchmark (JMH) and a record of the conditions it ran in (jmh-capacity-run.json).
+
+    Pinned: JMH (client) on the proxy CPU; the benchmark moves the redis-server it starts (which inherits JMH's
+    CPU) to the client CPU, so client and Redis each have a core of their own, as they would on two machines.
+    """
     out = RESULTS / "jmh-capacity.json"
+    RUN.mkdir(parents=True, exist_ok=True)
+    cpu_file = RUN / "capacity-cpu.jsonl"  # one line per trial: Redis's and the JVM's CPU seconds (see the benchmark)
+    cpu_file.unlink(missing_ok=True)
+    jvm = [f"-Dpedregal.bench.redis-port={JMH_REDIS}", f"-Dpedregal.bench.capacity-cpu-file={cpu_file}"] + (
+        [f"-Dpedregal.bench.redis-cpu={CLIENT_CPU}"] if PINNED else [])
+    facts = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "loadAverage": list(os.getloadavg()), "pinned": PINNED,
+             "jmhCpu": PROXY_CPU if PINNED else None, "redisCpu": CLIENT_CPU if PINNED else None, "quick": QUICK}
+    begin = time.monotonic()
     run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "CapacityBenchmark", "-rf", "json", "-rff", str(out),
-         "-jvmArgsAppend", f"-Dpedregal.bench.redis-port={JMH_REDIS}", *JMH])
+         "-jvmArgsAppend", " ".join(jvm), *JMH], PROXY_CPU)
     log(f"wrote {out.relative_to(ROOT)}")
+    cpu = [json.loads(line) for line in cpu_file.read_text().splitlines()] if cpu_file.exists() else []
+    write("jmh-capacity-run", {**facts, "loadAverageAfter": list(os.getloadavg()),
+                               "seconds": round(time.monotonic() - begin), "cpu": cpu})
 
 
 def spark_server_cmd() -> list[str]:
@@ -394,7 +416,19 @@ def report() -> None:
     print(run([str(venv / "bin" / "python"), str(BENCH / "report.py")]), end="")
 
 
+def capacity_only() -> None:
+    """`run.py capacity`: only CapacityBenchmark; the other results stay as they are and the report is redone."""
+    if not (ROOT / "target" / "bench-classpath.txt").exists():
+        raise SystemExit("build first: make bench-capacity (it compiles the benchmark and writes target/bench-classpath.txt)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log("scenario: capacity calendar (JMH)")
+    scenario_capacity()
+    report()
+
+
 def main() -> None:
+    if sys.argv[1:] == ["capacity"]:
+        return capacity_only()
     if not JAR.exists() or not (ROOT / "target" / "bench-classpath.txt").exists():
         raise SystemExit("build first: make bench (it packages the gateway and writes target/bench-classpath.txt)")
     RUN.mkdir(parents=True, exist_ok=True)

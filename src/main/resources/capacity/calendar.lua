@@ -12,6 +12,11 @@
 --                         its data has none, and every calendar call answers 'unready' (fail closed)
 -- Slice keys are derived from the prefix passed in ARGV[1] (same slot as the declared keys).
 -- Times: Redis TIME, so every gateway replica agrees on what has expired.
+--
+-- Cost: a function's time is mostly its redis.call()s and the numbers it turns into strings, per slice. So a
+-- slice is read with one HMGET and written with one HSET (plus an HDEL for fields back at zero, and EXPIREAT
+-- only when the slice key is new: its expiry depends on the slice alone), never field by field; and numbers
+-- are formatted as integers (string.format '%d'), not by Lua's and Redis's float formatting.
 
 local SLICE = 900
 
@@ -19,6 +24,11 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+
+-- An integer as Redis stores it (Lua numbers are floats; formatting them as such is slow).
+local function int(n) return string.format('%d', n) end
+
+local function slice_key(sp, s) return string.format('%s%d', sp, s) end
 
 local function first_slice(start_sec) return math.floor(start_sec / SLICE) end
 local function last_slice(end_sec) return math.ceil(end_sec / SLICE) - 1 end
@@ -28,33 +38,64 @@ local function is_past(s, retention, now)
   return (s + 1) * SLICE + retention <= math.floor(now / 1000)
 end
 
-local function usage(key, team)
-  local v = redis.call('HMGET', key, 'c', 'm', 'c:' .. team, 'm:' .. team)
+-- The slice hash fields of a team's usage.
+local function team_fields(team) return 'c:' .. team, 'm:' .. team end
+
+-- HMGET of a slice: pool c, pool m, team c, team m (false where a field is absent).
+local function read_slice(key, ct, mt)
+  return redis.call('HMGET', key, 'c', 'm', ct, mt)
+end
+
+local function usage_of(v)
   return tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0, tonumber(v[4]) or 0
 end
 
-local function bump(key, field, delta)
-  if redis.call('HINCRBY', key, field, delta) == 0 then redis.call('HDEL', key, field) end
+-- A changed field: into set (field, value) when its new value is not zero, into del when it fell back to
+-- zero (it existed before).
+local function change(set, del, field, old, new, delta)
+  if delta == 0 then return end
+  if new ~= 0 then
+    set[#set + 1] = field
+    set[#set + 1] = int(new)
+  elseif old then
+    del[#del + 1] = field
+  end
 end
 
--- Adds (sign 1) or removes (sign -1) a reservation's size on slices [from, to].
-local function apply(sp, team, c, m, from, to, sign, retention, now)
+-- Adds (sign 1) or removes (sign -1) a reservation's size on slices [from, to]. seen: HMGET replies of
+-- these slices already read in this call (by slice index), or nil. New totals are written at once; a field
+-- back at zero is deleted (an empty hash disappears with it).
+local function apply(sp, team, c, m, from, to, sign, retention, now, seen)
+  local ct, mt = team_fields(team)
+  local dc, dm = sign * c, sign * m
   for s = from, to do
     if not is_past(s, retention, now) then
-      local key = sp .. s
-      bump(key, 'c', sign * c)
-      bump(key, 'm', sign * m)
-      bump(key, 'c:' .. team, sign * c)
-      bump(key, 'm:' .. team, sign * m)
-      if sign > 0 then redis.call('EXPIREAT', key, (s + 1) * SLICE + retention) end
+      local key = slice_key(sp, s)
+      local v = (seen and seen[s]) or read_slice(key, ct, mt)
+      local uc, um, tc, tm = usage_of(v)
+      local nc, nm, ntc, ntm = uc + dc, um + dm, tc + dc, tm + dm
+      if dc ~= 0 and dm ~= 0 and nc ~= 0 and nm ~= 0 and ntc ~= 0 and ntm ~= 0 then
+        -- the usual case (every field changes, none falls to zero): one HSET, no tables
+        redis.call('HSET', key, 'c', int(nc), 'm', int(nm), ct, int(ntc), mt, int(ntm))
+      else
+        local set, del = {}, {}
+        change(set, del, 'c', v[1], nc, dc)
+        change(set, del, 'm', v[2], nm, dm)
+        change(set, del, ct, v[3], ntc, dc)
+        change(set, del, mt, v[4], ntm, dm)
+        if #set > 0 then redis.call('HSET', key, unpack(set)) end
+        if #del > 0 then redis.call('HDEL', key, unpack(del)) end
+      end
+      -- A slice key exists while anything is booked in it (c or m set) and got its expiry when created.
+      if sign > 0 and not v[1] and not v[2] then redis.call('EXPIREAT', key, int((s + 1) * SLICE + retention)) end
     end
   end
 end
 
--- cap = {pool c, pool m, team c, team m}; a team cap < 0 means none.
--- Returns nil when slice s has room for (c, m), else limit, available c, available m.
-local function room(key, team, c, m, cap)
-  local uc, um, tc, tm = usage(key, team)
+-- cap = {pool c, pool m, team c, team m}; a team cap < 0 means none. v: the slice's HMGET reply.
+-- Returns nil when the slice has room for (c, m), else limit, available c, available m.
+local function room(v, c, m, cap)
+  local uc, um, tc, tm = usage_of(v)
   if uc + c > cap[1] or um + m > cap[2] then
     return 'pool', cap[1] - uc, cap[2] - um
   end
@@ -67,19 +108,26 @@ local function room(key, team, c, m, cap)
   return nil
 end
 
+-- Reads slices [from, to] (HMGET replies by slice index, for apply) and finds the first without room.
+-- -> seen, and nil | slice, limit, available c, available m
 local function first_conflict(sp, team, c, m, from, to, cap)
+  local ct, mt = team_fields(team)
+  local seen = {}
   for s = from, to do
-    local limit, ac, am = room(sp .. s, team, c, m, cap)
-    if limit then return s, limit, ac, am end
+    local v = read_slice(slice_key(sp, s), ct, mt)
+    seen[s] = v
+    local limit, ac, am = room(v, c, m, cap)
+    if limit then return seen, s, limit, ac, am end
   end
-  return nil
+  return seen
 end
 
 -- The smallest shift k in [1, budget] (in slices) such that slices [from+k, to+k] all have room; -1 if none.
-local function earliest_fit(sp, team, c, m, from, to, cap, budget)
+local function earliest_fit(sp, team, c, m, from, to, cap, budget, seen)
+  local ct, mt = team_fields(team)
   local width, run = to - from + 1, 0
   for s = from + 1, to + budget do
-    if room(sp .. s, team, c, m, cap) then run = 0 else run = run + 1 end
+    if room(seen[s] or read_slice(slice_key(sp, s), ct, mt), c, m, cap) then run = 0 else run = run + 1 end
     if run >= width then return s - width + 1 - from end
   end
   return -1
@@ -107,7 +155,9 @@ end
 local function live(state) return state == 'held' or state == 'committed' end
 
 -- KEYS: reservation, holds, ready. ARGV: slice prefix, id, team, c, m, start, end, ttl ms,
--- pool c, pool m, team c, team m, wait budget (slices), retention (s).
+-- pool c, pool m, team c, team m, wait budget (slices), retention (s)[, commit (1: commit at once)].
+-- With commit=1 the call is a hold and its commit in one: a new id is booked as committed (never in the holds
+-- set), an id still held is committed, a committed one answers repeated; what a hold then a commit would do.
 -- -> {'ok', state, repeated(0/1), exp} | {'denied', slice, limit, avail c, avail m, shift} | {'gone', state} | {'unready'}
 local function hold(keys, args)
   local rkey, holds, ready = keys[1], keys[2], keys[3]
@@ -116,27 +166,34 @@ local function hold(keys, args)
   local c, m, start_sec, end_sec, ttl = tonumber(args[4]), tonumber(args[5]), tonumber(args[6]), tonumber(args[7]), tonumber(args[8])
   local cap = {tonumber(args[9]), tonumber(args[10]), tonumber(args[11]), tonumber(args[12])}
   local budget, retention = tonumber(args[13]), tonumber(args[14])
+  local commit_now = args[15] == '1'
   local now = now_ms()
   local r = read(rkey)
   if r then
     expire_if_due(sp, rkey, holds, id, r, retention, now)
+    if commit_now and r.state == 'held' then
+      redis.call('HSET', rkey, 'state', 'committed')
+      redis.call('ZREM', holds, id)
+      r.state = 'committed'
+    end
     if live(r.state) then return {'ok', r.state, 1, tonumber(r.exp)} end
     return {'gone', r.state}
   end
   local from, to = first_slice(start_sec), last_slice(end_sec)
-  local s, limit, ac, am = first_conflict(sp, team, c, m, from, to, cap)
+  local seen, s, limit, ac, am = first_conflict(sp, team, c, m, from, to, cap)
   if s then
     local shift = -1
-    if budget > 0 then shift = earliest_fit(sp, team, c, m, from, to, cap, budget) end
+    if budget > 0 then shift = earliest_fit(sp, team, c, m, from, to, cap, budget, seen) end
     return {'denied', s, limit, ac, am, shift}
   end
-  apply(sp, team, c, m, from, to, 1, retention, now)
+  apply(sp, team, c, m, from, to, 1, retention, now, seen)
   local exp = now + ttl
-  redis.call('HSET', rkey, 'team', team, 'c', c, 'm', m, 'start', start_sec, 'end', end_sec,
-    'first', from, 'last', to, 'state', 'held', 'exp', exp)
-  redis.call('PEXPIREAT', rkey, math.max(end_sec * 1000, exp) + retention * 1000)
-  redis.call('ZADD', holds, exp, id)
-  return {'ok', 'held', 0, exp}
+  local state = commit_now and 'committed' or 'held'
+  redis.call('HSET', rkey, 'team', team, 'c', int(c), 'm', int(m), 'start', int(start_sec), 'end', int(end_sec),
+    'first', int(from), 'last', int(to), 'state', state, 'exp', int(exp))
+  redis.call('PEXPIREAT', rkey, int(math.max(end_sec * 1000, exp) + retention * 1000))
+  if not commit_now then redis.call('ZADD', holds, exp, id) end
+  return {'ok', state, 0, exp}
 end
 
 -- KEYS: reservation, holds, ready. ARGV: slice prefix, id, retention.  -> {'ok'|'gone'|'unknown'|'unready', state}
@@ -174,9 +231,9 @@ local function extend(keys, args)
   local c, m, last = tonumber(r.c), tonumber(r.m), tonumber(r.last)
   local new_last = last_slice(new_end)
   if new_last > last then
-    local s, limit, ac, am = first_conflict(sp, r.team, c, m, last + 1, new_last, cap)
+    local seen, s, limit, ac, am = first_conflict(sp, r.team, c, m, last + 1, new_last, cap)
     if s then return {'denied', s, limit, ac, am, -1} end
-    apply(sp, r.team, c, m, last + 1, new_last, 1, retention, now)
+    apply(sp, r.team, c, m, last + 1, new_last, 1, retention, now, seen)
   end
   redis.call('HSET', rkey, 'end', new_end, 'last', new_last)
   redis.call('PEXPIREAT', rkey, math.max(new_end * 1000, tonumber(r.exp)) + retention * 1000)
@@ -242,19 +299,33 @@ local function restore(keys, args)
   return 1
 end
 
--- KEYS: ready. ARGV: slice prefix, first slice, count, team.
--- -> {'unready'} | {'ok', c1, m1, tc1, tm1, c2, ...} (pool and team usage of each slice)
+-- KEYS: ready. ARGV: slice prefix, first slice, count, team[, first slice, count]...: slices read in the
+-- order of the ranges (the first range, then the optional further ones). Team '*' (never a team name): pool
+-- totals only, for a caller that needs no team's usage (a third fewer fields to read and send).
+-- -> {'unready'} | {'ok', c1, m1, tc1, tm1, c2, ...} (pool and team usage of each slice, as the stored
+-- integers; 0 where nothing is booked) | with team '*': {'ok', c1, m1, c2, m2, ...}
 local function slices(keys, args)
   if redis.call('EXISTS', keys[1]) == 0 then return {'unready'} end
-  local sp, first, count, team = args[1], tonumber(args[2]), tonumber(args[3]), args[4]
-  local out = {'ok'}
-  for s = first, first + count - 1 do
-    local uc, um, tc, tm = usage(sp .. s, team)
-    out[#out + 1] = uc
-    out[#out + 1] = um
-    out[#out + 1] = tc
-    out[#out + 1] = tm
+  local sp, team = args[1], args[4]
+  local ct, mt = team_fields(team)
+  local out, n = {'ok'}, 1
+  local function range(first, count)
+    if team == '*' then
+      for s = first, first + count - 1 do
+        local v = redis.call('HMGET', slice_key(sp, s), 'c', 'm')
+        out[n + 1], out[n + 2] = v[1] or 0, v[2] or 0
+        n = n + 2
+      end
+      return
+    end
+    for s = first, first + count - 1 do
+      local v = read_slice(slice_key(sp, s), ct, mt)
+      out[n + 1], out[n + 2], out[n + 3], out[n + 4] = v[1] or 0, v[2] or 0, v[3] or 0, v[4] or 0
+      n = n + 4
+    end
   end
+  range(tonumber(args[2]), tonumber(args[3]))
+  for i = 5, #args - 1, 2 do range(tonumber(args[i]), tonumber(args[i + 1])) end
   return out
 end
 

@@ -19,7 +19,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The one way sessions, clusters and jobs take capacity: the team's standing (a suspended team starts nothing
- * new), a hold in the Redis calendar, its commit, and the record in PostgreSQL that the calendar is rebuilt from
+ * new), a hold in the Redis calendar committed in the same call, and the record in PostgreSQL that the calendar is rebuilt from
  * and that charges the team's budget when the reservation ends.
  */
 @ApplicationScoped
@@ -62,7 +62,8 @@ public class Reservations {
             if (refusal.isPresent()) {
                 throw new CapacityDenied(refusal.get());
             }
-            return cal.hold(r);
+            // Hold and commit in one calendar call: nothing here runs between the two.
+            return cal.reserve(r);
         }).chain(admission -> {
             if (admission instanceof Admission.Denied denied) {
                 throw new CapacityDenied(denied.shortfall());
@@ -71,8 +72,8 @@ public class Reservations {
                 throw new CapacityDenied("the reservation " + gone.id() + " was already "
                         + gone.state().name().toLowerCase(java.util.Locale.ROOT) + "; it cannot be taken again");
             }
-            return cal.commit(pool, id);
-        }).chain(state -> ledger.committed(r, kind, subject)).replaceWith(r);
+            return ledger.committed(r, kind, subject);
+        }).replaceWith(r);
     }
 
     /** The committed reservations held by {@code subject} (a cluster id, an execution id), as the ledger has them. */

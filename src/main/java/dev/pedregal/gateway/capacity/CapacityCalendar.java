@@ -71,6 +71,29 @@ public class CapacityCalendar {
      * and books nothing.
      */
     public Uni<Admission> hold(Reservation r, Duration ttl) {
+        return hold(r, ttl, false);
+    }
+
+    /**
+     * Holds and commits a reservation in one atomic call (one round trip instead of two), for callers that
+     * commit at once: what {@link #hold} then {@link #commit} would answer. A new id is booked as
+     * {@code COMMITTED} if every slice has room; an id still held is committed; an id already committed
+     * answers {@code repeated} and books nothing; a released or expired id is {@link Admission.Gone}.
+     */
+    public Uni<Admission> reserve(Reservation r) {
+        return hold(r, config.holdTtl(), true).chain(admission -> {
+            // A library loaded by an older gateway (same Redis, mid-upgrade) ignores the commit flag and only
+            // holds: commit then, as the two calls did, rather than leave a hold the sweeper would reverse.
+            if (admission instanceof Admission.Granted granted && granted.state() == ReservationState.HELD) {
+                return commit(r.pool(), r.id()).map(state -> state == ReservationState.COMMITTED
+                        ? new Admission.Granted(r, state, granted.repeated())
+                        : new Admission.Gone(r.id(), state));
+            }
+            return Uni.createFrom().item(admission);
+        });
+    }
+
+    private Uni<Admission> hold(Reservation r, Duration ttl, boolean commit) {
         PoolCapacity capacity = capacity(r.pool());
         List<Object> args = new ArrayList<>(List.of(CalendarKeys.slicePrefix(r.pool()), r.id(), r.team(),
                 r.size().vcpuMillis(), r.size().memoryMib(), r.start().getEpochSecond(), r.end().getEpochSecond(),
@@ -78,6 +101,9 @@ public class CapacityCalendar {
         args.addAll(limits(capacity, r.team()));
         args.add(waitBudgetSlices());
         args.add(retentionSeconds());
+        if (commit) {
+            args.add(1);
+        }
         return functions.call("hold", reservationKeys(r.pool(), r.id()), args)
                 .map(reply -> switch (status(r.pool(), reply)) {
                     case "ok" -> new Admission.Granted(r, ReservationState.parse(reply.get(1).toString()), reply.get(2).toInteger() == 1);
@@ -135,17 +161,35 @@ public class CapacityCalendar {
 
     /** Pool (and team) usage of every slice touching [from, to), read in one round trip. */
     public Uni<UsageWindow> usage(String pool, String team, Instant from, Instant to) {
-        PoolCapacity capacity = capacity(pool);
         Slice first = Slice.firstOf(from);
         int count = Slice.count(from, to);
-        if (count > MAX_SLICES_PER_READ) {
-            throw new IllegalArgumentException("at most " + MAX_SLICES_PER_READ + " slices per read, asked for " + count);
+        return usage(pool, team, first, count, List.of(new SliceRange(first.index(), count)));
+    }
+
+    /**
+     * Pool (and team) usage of only the given ranges (in order, inside [first, first + count)) of the slices
+     * [first, first + count), read in one round trip: a partial window, for checks that need few slices.
+     */
+    Uni<UsageWindow> usage(String pool, String team, Slice first, int count, List<SliceRange> ranges) {
+        PoolCapacity capacity = capacity(pool);
+        int reading = ranges.stream().mapToInt(SliceRange::count).sum();
+        if (reading > MAX_SLICES_PER_READ) {
+            throw new IllegalArgumentException("at most " + MAX_SLICES_PER_READ + " slices per read, asked for " + reading);
         }
-        return functions.call("slices", List.of(CalendarKeys.ready(pool)),
-                List.of(CalendarKeys.slicePrefix(pool), first.index(), count, team == null ? "" : team))
+        List<Object> args = new ArrayList<>(2 + 2 * ranges.size());
+        args.add(CalendarKeys.slicePrefix(pool));
+        args.add(ranges.get(0).first());
+        args.add(ranges.get(0).count());
+        // '*': pool totals only, when the team's own usage changes nothing (no cap for it, or no team)
+        args.add(UsageWindow.needsTeamUsage(capacity, team) ? team : "*");
+        for (SliceRange range : ranges.subList(1, ranges.size())) {
+            args.add(range.first());
+            args.add(range.count());
+        }
+        return functions.call("slices", List.of(CalendarKeys.ready(pool)), args)
                 .map(reply -> {
                     status(pool, reply);
-                    return UsageWindow.of(capacity, team, first, count, reply);
+                    return UsageWindow.of(capacity, team, first, count, ranges, reply);
                 });
     }
 

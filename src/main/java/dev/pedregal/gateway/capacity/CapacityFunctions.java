@@ -8,11 +8,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -32,6 +36,8 @@ public final class CapacityFunctions {
     static final String LIBRARY_RESOURCE = "capacity/calendar.lua";
     /** Replies that mean the call itself is wrong (a bug here), not that Redis is in trouble. */
     private static final List<String> REFUSALS = List.of("ERR", "WRONGTYPE");
+    /** The timers bounding every call, shared by all instances. */
+    private static final Timeouts TIMEOUTS = new Timeouts();
 
     private final Redis redis;
     private final Primaries primaries;
@@ -81,7 +87,14 @@ public final class CapacityFunctions {
     private static Request fcall(String function, List<String> keys, List<Object> args) {
         Request request = Request.cmd(Command.FCALL).arg(function).arg(keys.size());
         keys.forEach(request::arg);
-        args.forEach(a -> request.arg(String.valueOf(a)));
+        for (Object a : args) {
+            // Numbers go out as their decimal digits either way; this skips making a String of each.
+            if (a instanceof Long || a instanceof Integer) {
+                request.arg(((Number) a).longValue());
+            } else {
+                request.arg(String.valueOf(a));
+            }
+        }
         return request;
     }
 
@@ -113,7 +126,7 @@ public final class CapacityFunctions {
     /** One exchange with Redis, bounded by the timeout, its failures sorted into trouble and refusals. */
     private <T> Uni<T> bounded(Supplier<Uni<? extends T>> exchange) {
         return Uni.createFrom().<T> deferred(exchange)
-                .ifNoItem().after(timeout)
+                .ifNoItem().after(timeout).on(TIMEOUTS)
                 .failWith(() -> new CapacityUnavailable("no answer from Redis within " + timeout.toMillis() + " ms", retryAfter, null))
                 .onFailure(this::isTrouble)
                 .transform(failure -> new CapacityUnavailable(String.valueOf(failure.getMessage()), retryAfter, failure))
@@ -138,6 +151,29 @@ public final class CapacityFunctions {
         String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
         return failure instanceof io.vertx.redis.client.Response
                 && (message.contains("function not found") || message.startsWith("noscript"));
+    }
+
+    /**
+     * Timers for the bound on every call. Mutiny's default scheduler keeps the timer of a call that answered
+     * until it is due and then still hands it to a worker thread: a queued timer and a thread hand-off per
+     * Redis call, for nothing. Here a timer is removed as soon as its call answers; one that does expire is
+     * handed to Mutiny's worker pool, as before, so the failure never runs on the timer thread.
+     */
+    private static final class Timeouts extends ScheduledThreadPoolExecutor {
+
+        Timeouts() {
+            super(1, task -> {
+                Thread thread = new Thread(task, "pedregal-capacity-timeouts");
+                thread.setDaemon(true);
+                return thread;
+            });
+            setRemoveOnCancelPolicy(true);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            return super.schedule(() -> Infrastructure.getDefaultExecutor().execute(command), delay, unit);
+        }
     }
 
     private static String readLibrary() {
