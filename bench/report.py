@@ -328,6 +328,27 @@ def main() -> None:
                 w(f"| reservations/s, {CAPACITY_CONCURRENCY} in flight | {old['reservationsAtConcurrency']['score']:,.0f} | "
                   f"{capacity['reservationsAtConcurrency']['score']:,.0f} |")
             w("")
+        runs = (capacity_run or {}).get("earlier", [])
+        if runs:
+            w("**This run beside the earlier ones** (`make bench-capacity`; the machine is shared, so tail latencies "
+              "follow its load while medians hardly move):\n")
+            w("| run | code | load at start → end | hold + commit p99 ms | reservations/s | schedule p99 ms | "
+              "with conflicts p99 ms |\n|---|---|---|---:|---:|---:|---:|")
+            this = {"date": capacity_run["date"], "commit": capacity_run.get("commit"), "quick": capacity_run["quick"],
+                    "loadAverage": capacity_run["loadAverage"], "loadAverageAfter": capacity_run["loadAverageAfter"],
+                    "reservationsPerSecond": capacity["reservationsAtConcurrency"]["score"],
+                    "holdAndCommitP99Us": capacity["holdAndCommit"]["scorePercentiles"]["99.0"],
+                    "scheduleP99Us": capacity["scheduleValidation30Days"]["scorePercentiles"]["99.0"],
+                    "scheduleWithConflictsP99Us": capacity.get("scheduleValidation30DaysWithConflicts", {})
+                    .get("scorePercentiles", {}).get("99.0")}
+            for r in runs + [this]:
+                cell = lambda us: "—" if us is None else f"{us / 1000:.3f}"  # noqa: E731
+                w(f"| {r['date']}{' (this one)' if r is this else ''}{' quick' if r['quick'] else ''} | "
+                  f"{r.get('commit') or '?'} | {r['loadAverage'][0]:.1f} → {r['loadAverageAfter'][0]:.1f} | "
+                  f"{cell(r['holdAndCommitP99Us'])} | "
+                  f"{'—' if r['reservationsPerSecond'] is None else format(r['reservationsPerSecond'], ',.0f')} | "
+                  f"{cell(r['scheduleP99Us'])} | {cell(r['scheduleWithConflictsP99Us'])} |")
+            w("")
         cpu = {c["benchmark"]: c for c in (capacity_run or {}).get("cpu", []) if c["reservations"] > 0}
         if "reservationsAtConcurrency" in cpu:
             c = cpu["reservationsAtConcurrency"]

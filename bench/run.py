@@ -326,15 +326,49 @@ def scenario_capacity() -> None:
     cpu_file.unlink(missing_ok=True)
     jvm = [f"-Dpedregal.bench.redis-port={JMH_REDIS}", f"-Dpedregal.bench.capacity-cpu-file={cpu_file}"] + (
         [f"-Dpedregal.bench.redis-cpu={CLIENT_CPU}"] if PINNED else [])
-    facts = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "loadAverage": list(os.getloadavg()), "pinned": PINNED,
-             "jmhCpu": PROXY_CPU if PINNED else None, "redisCpu": CLIENT_CPU if PINNED else None, "quick": QUICK}
+    earlier = capacity_history()
+    facts = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": git_commit(), "loadAverage": list(os.getloadavg()),
+             "pinned": PINNED, "jmhCpu": PROXY_CPU if PINNED else None, "redisCpu": CLIENT_CPU if PINNED else None,
+             "quick": QUICK}
     begin = time.monotonic()
     run(["java", "-cp", classpath(), "org.openjdk.jmh.Main", "CapacityBenchmark", "-rf", "json", "-rff", str(out),
          "-jvmArgsAppend", " ".join(jvm), *JMH], PROXY_CPU)
     log(f"wrote {out.relative_to(ROOT)}")
     cpu = [json.loads(line) for line in cpu_file.read_text().splitlines()] if cpu_file.exists() else []
     write("jmh-capacity-run", {**facts, "loadAverageAfter": list(os.getloadavg()),
-                               "seconds": round(time.monotonic() - begin), "cpu": cpu})
+                               "seconds": round(time.monotonic() - begin), "cpu": cpu, "earlier": earlier})
+
+
+CAPACITY_SUMMARY = (("holdAndCommitP99Us", "holdAndCommit", "99.0"), ("scheduleP99Us", "scheduleValidation30Days", "99.0"),
+                    ("scheduleWithConflictsP99Us", "scheduleValidation30DaysWithConflicts", "99.0"))
+
+
+def capacity_history(keep: int = 5) -> list[dict]:
+    """The previous capacity runs in short (the last one from the results about to be replaced): on a shared
+    machine one run's tail latencies follow its load, so the report shows the runs beside each other."""
+    run_file, jmh_file = RESULTS / "jmh-capacity-run.json", RESULTS / "jmh-capacity.json"
+    if not run_file.exists() or not jmh_file.exists():
+        return []
+    last = json.loads(run_file.read_text())
+    scores = {b["benchmark"].rsplit(".", 1)[1]: b["primaryMetric"] for b in json.loads(jmh_file.read_text())}
+    summary = {"date": last["date"], "commit": last.get("commit"), "quick": last["quick"],
+               "loadAverage": last["loadAverage"], "loadAverageAfter": last["loadAverageAfter"],
+               "reservationsPerSecond": scores.get("reservationsAtConcurrency", {}).get("score")}
+    for key, name, pct in CAPACITY_SUMMARY:
+        summary[key] = scores.get(name, {}).get("scorePercentiles", {}).get(pct)
+    return (last.get("earlier", []) + [summary])[-keep:]
+
+
+def git_commit() -> str | None:
+    """The code measured: the commit, marked + when the worktree has changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "bench/src"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("+" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def spark_server_cmd() -> list[str]:
