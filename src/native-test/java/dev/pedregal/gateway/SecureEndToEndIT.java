@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.support.KeycloakResource;
+import dev.pedregal.gateway.support.Oidc;
 import dev.pedregal.gateway.support.PostgresResource;
 import dev.pedregal.gateway.support.RedisResource;
 import dev.pedregal.gateway.support.TlsCertificates;
@@ -32,12 +33,8 @@ class SecureEndToEndIT {
     public static class Secure implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
+            return Oidc.secured(
                     Map.entry("quarkus.grpc.server.host", "0.0.0.0"),
-                    Map.entry("pedregal.identity.mode", "oidc"),
-                    Map.entry("quarkus.http.auth.permission.operator.policy", "platform-admin"),
-                    Map.entry("quarkus.http.auth.permission.selfservice.policy", "authenticated"),
-                    Map.entry("quarkus.oidc.tenant-enabled", "true"),
                     Map.entry("pedregal.pool.warm-drivers", "1"),
                     Map.entry("pedregal.pool.max-drivers", "2"),
                     Map.entry("pedregal.local.work-dir", "target/drivers-secure-it"),

@@ -45,6 +45,7 @@ import dev.pedregal.gateway.jobs.api.SubmitResponse;
 import dev.pedregal.gateway.jobs.api.WatchRequest;
 import dev.pedregal.gateway.jobs.local.LocalJobRunner;
 import dev.pedregal.gateway.support.KeycloakResource;
+import dev.pedregal.gateway.support.Oidc;
 import dev.pedregal.gateway.support.Operator;
 import dev.pedregal.gateway.support.PostgresResource;
 import io.grpc.ManagedChannel;
@@ -77,11 +78,7 @@ class JobsTest {
     public static class Jobs implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
-                    Map.entry("pedregal.identity.mode", "oidc"),
-                    Map.entry("quarkus.oidc.tenant-enabled", "true"),
-                    Map.entry("quarkus.http.auth.permission.operator.policy", "platform-admin"),
-                    Map.entry("quarkus.http.auth.permission.selfservice.policy", "authenticated"),
+            return Oidc.secured(
                     // No Spark Connect drivers: this suite runs batch jobs only.
                     Map.entry("pedregal.pool.warm-drivers", "0"),
                     Map.entry("pedregal.identity.teams.analytics.environments", "dev,test"),

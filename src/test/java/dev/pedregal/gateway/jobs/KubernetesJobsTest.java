@@ -47,6 +47,7 @@ import dev.pedregal.gateway.jobs.api.SubmitResponse;
 import dev.pedregal.gateway.jobs.api.WatchRequest;
 import dev.pedregal.gateway.jobs.executions.ReplicaChanges;
 import dev.pedregal.gateway.support.KubernetesMockResource;
+import dev.pedregal.gateway.support.Oidc;
 import dev.pedregal.gateway.support.Operator;
 import dev.pedregal.gateway.support.PostgresResource;
 import dev.pedregal.gateway.support.RedisResource;
@@ -94,11 +95,7 @@ class KubernetesJobsTest {
     public static class OnKubernetes implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
-                    Map.entry("pedregal.identity.mode", "oidc"),
-                    Map.entry("quarkus.oidc.tenant-enabled", "true"),
-                    Map.entry("quarkus.http.auth.permission.operator.policy", "platform-admin"),
-                    Map.entry("quarkus.http.auth.permission.selfservice.policy", "authenticated"),
+            return Oidc.secured(
                     Map.entry("pedregal.pool.warm-drivers", "0"),
                     // Finished applications are deleted 2 s after they end.
                     Map.entry("pedregal.jobs.retention", "2s"),

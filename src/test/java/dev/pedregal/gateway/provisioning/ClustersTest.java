@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pedregal.gateway.support.ConnectClient;
 import dev.pedregal.gateway.support.KeycloakResource;
+import dev.pedregal.gateway.support.Oidc;
 import dev.pedregal.gateway.support.Operator;
 import dev.pedregal.gateway.support.PostgresResource;
 import io.grpc.Status;
@@ -55,11 +56,7 @@ class ClustersTest {
     public static class Clusters implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(
-                    Map.entry("pedregal.identity.mode", "oidc"),
-                    Map.entry("quarkus.oidc.tenant-enabled", "true"),
-                    Map.entry("quarkus.http.auth.permission.operator.policy", "platform-admin"),
-                    Map.entry("quarkus.http.auth.permission.selfservice.policy", "authenticated"),
+            return Oidc.secured(
                     Map.entry("pedregal.pool.warm-drivers", "0"),
                     Map.entry("pedregal.pool.max-drivers", "3"),
                     Map.entry("pedregal.provisioning.reap-interval", "1s"),
