@@ -94,12 +94,20 @@ public class Reservations {
 
     /** Gives a reservation back (its runtime is charged to the team's budget). Failures are logged, not raised. */
     public void release(String pool, String id, String what) {
+        released(pool, id, what).subscribe().with(v -> {
+        }, f -> LOG.warnf("Could not give back %s's reservation %s: %s", what, id, f.getMessage()));
+    }
+
+    /** {@link #release}, completing once the calendar and the ledger have it; failures are logged, not raised. */
+    public Uni<Void> released(String pool, String id, String what) {
         Instant at = Instant.now();
-        calendar.get().release(pool, id)
+        return calendar.get().release(pool, id)
                 .onFailure().invoke(f -> LOG.warnf("Could not release capacity of %s in Redis (%s)", what, f.getMessage()))
                 .onFailure().recoverWithNull()
                 .chain(state -> ledger.ended(pool, id, at))
-                .subscribe().with(v -> LOG.debugf("Released %s of %s", id, what),
-                        f -> LOG.warnf("Could not record the end of %s's reservation %s: %s", what, id, f.getMessage()));
+                .invoke(v -> LOG.debugf("Released %s of %s", id, what))
+                .onFailure().invoke(f -> LOG.warnf("Could not record the end of %s's reservation %s: %s", what, id, f.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 }

@@ -66,11 +66,14 @@ public class ClusterCapacity {
                 Resources added = new Resources(wanted.vcpuMillis() - current.vcpuMillis(), wanted.memoryMib() - current.memoryMib());
                 return take(c.id, id, c.team, pool, added, now, c.expiresAt);
             }
-            release(held, "cluster " + c.name + " (scaled down)");
+            // Given back first, and only then the smaller size taken: both at once could not fit a full pool.
+            Uni<Void> givenBack = Multi.createFrom().iterable(held)
+                    .onItem().transformToUniAndConcatenate(r -> reservations.released(r.pool(), r.id(), "cluster " + c.name + " (scaled down)"))
+                    .collect().last().replaceWithVoid();
             if (warm == 0) {
-                return Uni.createFrom().voidItem();
+                return onCallersContext(givenBack);
             }
-            return take(c.id, id, c.team, pool, wanted, now, c.expiresAt)
+            return onCallersContext(givenBack).chain(() -> take(c.id, id, c.team, pool, wanted, Instant.now(), c.expiresAt))
                     .onFailure(ProvisioningFailure.CapacityShort.class).recoverWithUni(e -> {
                         LOG.warnf("Cluster %s runs without a reservation after scaling down: %s", c.name, e.getMessage());
                         return Uni.createFrom().voidItem();
