@@ -196,7 +196,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
             if (now - b.syncedAtMillis() < refreshMillis) {
                 return;
             }
-            boolean usedSinceSync = b.lastUsedMillis() > b.syncedAtMillis();
+            boolean usedSinceSync = b.takeUse();
             Request request = usedSinceSync
                     ? Request.cmd(Command.GETEX).arg(SessionKeys.session(key)).arg("PX").arg(idleMillis)
                     : Request.cmd(Command.GET).arg(SessionKeys.session(key));
@@ -217,6 +217,10 @@ public final class RedisSessionDirectory implements SessionDirectory {
                     b.markLost(stored.lostReason());
                 }
                 return Uni.createFrom().nullItem();
+            }).onFailure().invoke(() -> {
+                if (usedSinceSync) {
+                    b.keepUse();
+                }
             }).onFailure().recoverWithNull());
         });
         if (checks.isEmpty()) {

@@ -17,8 +17,13 @@ public final class SessionBinding {
     private volatile String lostReason;
     /** True when this process placed the session, so it holds the driver slot (shared store only). */
     private final boolean placedHere;
-    /** When the shared store last confirmed (and, if used since, extended) this binding; 0 in memory. */
+    /** When the shared store last confirmed (and, if used since, extended) this binding. */
     private volatile long syncedAtMillis;
+    /**
+     * Set by every RPC, cleared when the shared store's copy is extended. A flag rather than comparing
+     * timestamps: an RPC in the same millisecond as a refresh must still count as use.
+     */
+    private volatile boolean usedSinceSync;
 
     public SessionBinding(SessionKey key, String driverId) {
         this(key, driverId, true);
@@ -69,6 +74,9 @@ public final class SessionBinding {
     public void touch() {
         rpcs.increment();
         lastUsedMillis = System.currentTimeMillis();
+        if (!usedSinceSync) {
+            usedSinceSync = true;
+        }
     }
 
     /** True when this process placed the session and holds its slot on the driver. */
@@ -86,6 +94,20 @@ public final class SessionBinding {
 
     void synced(long now) {
         syncedAtMillis = now;
+    }
+
+    /** Whether the session was used since the last refresh, clearing the mark: the caller refreshes it. */
+    boolean takeUse() {
+        if (!usedSinceSync) {
+            return false;
+        }
+        usedSinceSync = false;
+        return true;
+    }
+
+    /** Puts back a use {@link #takeUse} took when the refresh it was for did not happen. */
+    void keepUse() {
+        usedSinceSync = true;
     }
 
     void markLost(String reason) {
