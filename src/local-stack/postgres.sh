@@ -4,6 +4,8 @@
 #   postgres.sh install                                 make sure initdb/pg_ctl exist (apt-get install postgresql)
 #   postgres.sh start  [--port N] [--data DIR]          start on 127.0.0.1:N (default 5432), print the URL
 #   postgres.sh stop   [--port N]                       stop the instance started by `start` on port N
+#   postgres.sh kill   [--port N]                       crash it (immediate shutdown: no checkpoint, clients cut
+#                                                       off; the next start recovers from the WAL) — for tests
 #   postgres.sh status [--port N]                       print the URL if up, exit 1 otherwise
 #   postgres.sh reset  [--port N] [--data DIR]          stop it and delete its data directory
 #
@@ -36,7 +38,7 @@ log() { echo "postgres.sh: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -399,6 +401,21 @@ cmd_stop() {
   stop_instance "${PORT}"
 }
 
+cmd_kill() {
+  ALLOW_DATA=0 parse_args "$@"
+  local pid data
+  if ! pid="$(running_pid "${PORT}")"; then
+    log "no PostgreSQL started by this script is running on port ${PORT}"
+    return 0
+  fi
+  PG_BIN="$(find_pg_bin)" || die "PostgreSQL binaries not found; cannot run pg_ctl stop"
+  data="$(recorded_data "${PORT}")"
+  log "crashing PostgreSQL on port ${PORT} (pid ${pid}): immediate shutdown"
+  as_pg "${PG_BIN}/pg_ctl" stop -D "${data}" -m immediate -w -t 30 -s >&2 </dev/null \
+    || die "could not stop PostgreSQL (pid ${pid})"
+  rm -f "$(pid_file "${PORT}")"
+}
+
 cmd_status() {
   ALLOW_DATA=0 parse_args "$@"
   local pid
@@ -443,6 +460,7 @@ case "${SUB}" in
   install) cmd_install "$@" ;;
   start)   cmd_start "$@" ;;
   stop)    cmd_stop "$@" ;;
+  kill)    cmd_kill "$@" ;;
   status)  cmd_status "$@" ;;
   reset)   cmd_reset "$@" ;;
   -h|--help|help) usage ;;

@@ -65,6 +65,11 @@ public final class StatusMapper {
                 .withCause(failure).asRuntimeException();
     }
 
+    /** UNAVAILABLE with {@code google.rpc.RetryInfo}: a dependency is away; the client may retry after the delay. */
+    public static StatusRuntimeException unavailable(String message, java.time.Duration retryAfter) {
+        return withRetryInfo(com.google.rpc.Code.UNAVAILABLE, message, retryAfter);
+    }
+
     private static StatusRuntimeException withRetryInfo(com.google.rpc.Code code, String message,
             java.time.Duration retryAfter) {
         RetryInfo retry = RetryInfo.newBuilder()

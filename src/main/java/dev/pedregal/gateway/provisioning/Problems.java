@@ -115,7 +115,8 @@ public class Problems {
     public Response database(PgException e) {
         LOG.warnf("Database error: %s", e.getMessage());
         return Response.fromResponse(problem(503, "unavailable", "Temporarily unavailable",
-                "the database refused the request; retry shortly", Map.of())).header("Retry-After", 5).build();
+                "the database refused the request; retry shortly", Map.of()))
+                .header("Retry-After", DatabaseFailures.RETRY_AFTER.toSeconds()).build();
     }
 
     @ServerExceptionMapper
@@ -129,7 +130,8 @@ public class Problems {
     private static Response unavailableDatabase(Throwable e) {
         LOG.warnf("Database unavailable: %s", e.getMessage());
         return Response.fromResponse(problem(503, "unavailable", "Temporarily unavailable",
-                "the cluster database is unavailable; retry shortly", Map.of())).header("Retry-After", 5).build();
+                "the control-plane database is unavailable; retry shortly", Map.of()))
+                .header("Retry-After", DatabaseFailures.RETRY_AFTER.toSeconds()).build();
     }
 
     public static Response problem(int status, String type, String title, String detail, Map<String, Object> extra) {

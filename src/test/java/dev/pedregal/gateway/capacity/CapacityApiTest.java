@@ -28,6 +28,7 @@ import dev.pedregal.gateway.capacity.ledger.CapacityLedger;
 import dev.pedregal.gateway.capacity.ledger.LedgerCapacities;
 import dev.pedregal.gateway.capacity.ledger.LedgerReservations;
 import dev.pedregal.gateway.capacity.ledger.Standing;
+import dev.pedregal.gateway.support.Oidc;
 import dev.pedregal.gateway.support.Operator;
 import dev.pedregal.gateway.support.PostgresResource;
 import dev.pedregal.gateway.support.RedisResource;
@@ -56,12 +57,9 @@ class CapacityApiTest {
     public static class Lab implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new java.util.HashMap<>(Map.of(
-                    "pedregal.identity.mode", "oidc",
-                    "quarkus.oidc.tenant-enabled", "true",
-                    "quarkus.http.auth.permission.selfservice.policy", "authenticated",
-                    "pedregal.pool.warm-drivers", "0",
-                    "pedregal.capacity.budget-warning-percent", "20"));
+            Map<String, String> config = Oidc.secured(
+                    Map.entry("pedregal.pool.warm-drivers", "0"),
+                    Map.entry("pedregal.capacity.budget-warning-percent", "20"));
             // Clusters of analytics in staging draw on local-staging, made small: 8 vCPU, 16 GiB.
             config.put("pedregal.identity.teams.analytics.environments", "dev,staging");
             config.put("pedregal.capacity.pools.local-staging.vcpu", "8");

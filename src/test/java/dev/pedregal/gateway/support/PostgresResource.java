@@ -34,6 +34,16 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         run(List.of("src/local-stack/postgres.sh", "stop", "--port", Integer.toString(PORT)));
     }
 
+    /** Crashes the suite's PostgreSQL (immediate shutdown: connections cut, no checkpoint). */
+    public static void kill() {
+        run(List.of("src/local-stack/postgres.sh", "kill", "--port", Integer.toString(PORT)));
+    }
+
+    /** Starts it again on its data: it recovers from its WAL, so everything committed is there. */
+    public static void restart() {
+        run(List.of("src/local-stack/postgres.sh", "start", "--port", Integer.toString(PORT), "--data", DATA.toString()));
+    }
+
     private static void run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)

@@ -7,6 +7,7 @@ import com.google.rpc.BadRequest;
 
 import dev.pedregal.gateway.connect.StatusMapper;
 import dev.pedregal.gateway.jobs.JobFailure;
+import dev.pedregal.gateway.provisioning.DatabaseFailures;
 import dev.pedregal.gateway.provisioning.ProvisioningFailure;
 import dev.pedregal.gateway.provisioning.ProvisioningFailure.FieldError;
 import io.grpc.Metadata;
@@ -41,9 +42,9 @@ final class JobStatuses {
         if (failure instanceof ProvisioningFailure.Forbidden) {
             return Status.PERMISSION_DENIED.withDescription(failure.getMessage()).asRuntimeException();
         }
-        if (failure instanceof io.vertx.pgclient.PgException || failure instanceof java.net.ConnectException) {
-            return Status.UNAVAILABLE.withDescription("the executions database is unavailable; retry shortly")
-                    .asRuntimeException();
+        if (DatabaseFailures.unavailable(failure)) {
+            return StatusMapper.unavailable("the executions database is unavailable; retry shortly",
+                    DatabaseFailures.RETRY_AFTER);
         }
         return StatusMapper.toStatus(failure);
     }
