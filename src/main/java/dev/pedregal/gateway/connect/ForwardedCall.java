@@ -123,6 +123,11 @@ final class ForwardedCall extends ServerCall.Listener<byte[]> {
         if (done) {
             return;
         }
+        if (message == Frames.OVERSIZED) {
+            fail(Status.RESOURCE_EXHAUSTED.withDescription("the " + method.rpcName()
+                    + " request exceeds the gateway's message size limit once decompressed").asRuntimeException());
+            return;
+        }
         if (fields != null) {
             upstream.sendMessage(method == ConnectMethod.ADD_ARTIFACTS ? stampedStreamMessage(message) : message);
             flow.sentToDriver();

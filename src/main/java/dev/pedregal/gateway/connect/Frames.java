@@ -9,12 +9,21 @@ import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.Marshaller;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 /**
  * Messages as opaque byte arrays: read once off the wire, written straight to the next hop without
  * re-encoding.
  */
 final class Frames {
+
+    /**
+     * What {@link #MARSHALLER} answers for a compressed message that inflates past the size limit. gRPC enforces
+     * that limit only while the message is read, here; left to propagate, the failure would reach the client as
+     * UNKNOWN "Application error". The call's listener answers RESOURCE_EXHAUSTED instead (compared by identity).
+     */
+    static final byte[] OVERSIZED = new byte[0];
 
     static final Marshaller<byte[]> MARSHALLER = new Marshaller<>() {
         @Override
@@ -36,6 +45,11 @@ final class Frames {
                     throw new IllegalStateException("message shorter than its announced " + length + " bytes");
                 }
                 return stream.readAllBytes();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    return OVERSIZED;
+                }
+                throw e;
             } catch (IOException e) {
                 throw new IllegalStateException("could not read message", e);
             }

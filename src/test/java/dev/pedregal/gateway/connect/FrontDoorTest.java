@@ -145,6 +145,21 @@ class FrontDoorTest {
     }
 
     @Test
+    @Order(5)
+    void aCompressedMessageThatInflatesPastTheLimitIsRefused() {
+        long before = Operator.forwardedRpcs();
+        // 129 MiB of zeros: about 130 KB once gzipped, so only the inflated size can exceed the limit.
+        byte[] inflatesPastTheLimit = new byte[129 * 1024 * 1024];
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> client.rawUnaryGzipped("spark.connect.SparkConnectService/Config", inflatesPastTheLimit));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getMessage());
+        assertEquals(before, Operator.forwardedRpcs(), "no driver was called");
+        String session = newSession();
+        client.set("frank", session, "spark.sql.shuffle.partitions", "5");
+        assertEquals("5", client.get("frank", session, "spark.sql.shuffle.partitions"), "the connection still works");
+    }
+
+    @Test
     @Order(6)
     void unknownMethodsAreUnimplemented() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,

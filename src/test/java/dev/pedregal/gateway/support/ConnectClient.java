@@ -92,22 +92,26 @@ public final class ConnectClient implements AutoCloseable {
 
     /** Sends raw bytes as the request of a unary method and returns the raw response. */
     public byte[] rawUnary(String fullMethodName, byte[] request) {
-        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]> newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(fullMethodName)
-                .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
-        ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
-        return ClientCalls.blockingUnaryCall(call, request);
+        return rawUnary(fullMethodName, request, new Metadata());
     }
 
     /** Like {@link #rawUnary} with extra request metadata. */
     public byte[] rawUnary(String fullMethodName, byte[] request, Metadata headers) {
+        return rawUnary(fullMethodName, request, headers, CallOptions.DEFAULT);
+    }
+
+    /** Like {@link #rawUnary} with the message compressed as the client would (grpc-encoding: gzip). */
+    public byte[] rawUnaryGzipped(String fullMethodName, byte[] request) {
+        return rawUnary(fullMethodName, request, new Metadata(), CallOptions.DEFAULT.withCompression("gzip"));
+    }
+
+    private byte[] rawUnary(String fullMethodName, byte[] request, Metadata headers, CallOptions options) {
         MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]> newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(fullMethodName)
                 .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
         io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(channel,
                 io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
-        return ClientCalls.blockingUnaryCall(intercepted, method, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
-                request);
+        return ClientCalls.blockingUnaryCall(intercepted, method, options.withDeadlineAfter(60, TimeUnit.SECONDS), request);
     }
 
     @Override
