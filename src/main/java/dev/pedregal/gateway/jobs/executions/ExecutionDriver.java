@@ -181,7 +181,7 @@ public class ExecutionDriver {
         l.retryTimer = -1;
         RunRequest run = new RunRequest(id.toString(), attempt, l.job.spec().team(), target, l.job);
         JobRunner runner = placement.runner(target);
-        runner.start(run).subscribe().with(vendorRunId -> {
+        runner.start(run).call(vendorRunId -> stopIfEndedMeanwhile(id, run, runner)).subscribe().with(vendorRunId -> {
             AtomicBoolean ended = new AtomicBoolean();
             l.watch = runner.watch(run).subscribe().with(update -> {
                 if (update.terminal()) {
@@ -197,6 +197,16 @@ public class ExecutionDriver {
                     });
         }, failure -> inOrder(id, l, () -> observed(run, runner, run.runName(),
                 vanished("the run could not be started: " + failure.getMessage()))));
+    }
+
+    /**
+     * A cancel (or timeout) committed while the attempt was being started, on any replica, stopped the run that
+     * existed then, not this one: it is stopped here. One committed later stops this run itself.
+     */
+    private Uni<Void> stopIfEndedMeanwhile(UUID id, RunRequest run, JobRunner runner) {
+        return store.find(id).flatMap(now -> now == null || !now.state.terminal() ? Uni.createFrom().voidItem()
+                : runner.cancel(run).invoke(() -> LOG.infof("Execution %s ended while attempt %d started: stopped it",
+                        id, run.attempt())));
     }
 
     private static RunUpdate vanished(String why) {
