@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import io.vertx.core.net.JksOptions;
+import io.vertx.core.net.KeyStoreOptionsBase;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.PfxOptions;
@@ -93,14 +94,8 @@ final class DatasourceConnectOptions {
                     .toList()).orElse(List.of());
         }
 
-        /** A key or trust store: its {@code .path} and {@code .password}. */
-        JksOptions store(String key, JksOptions store) {
-            text(key + ".path").ifPresent(store::setPath);
-            text(key + ".password").ifPresent(store::setPassword);
-            return store;
-        }
-
-        PfxOptions store(String key, PfxOptions store) {
+        /** A key or trust store (JKS, PKCS#12): its {@code .path} and {@code .password}. */
+        <T extends KeyStoreOptionsBase> T store(String key, T store) {
             text(key + ".path").ifPresent(store::setPath);
             text(key + ".password").ifPresent(store::setPassword);
             return store;

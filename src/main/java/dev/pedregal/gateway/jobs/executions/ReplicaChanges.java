@@ -20,9 +20,10 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 /**
  * Execution changes committed by any replica, heard through PostgreSQL LISTEN: {@link ExecutionStore} notifies
  * {@link #CHANNEL} with the execution id in the transaction of every state change, and here each notification for
- * an execution that a Watch on this replica follows is answered by reading its snapshot and publishing it to
- * {@link ExecutionChanges}. So a Watch sees a change whichever replica made it; several quick changes elsewhere
- * may arrive as their latest snapshot.
+ * an execution that a Watch on this replica follows, or that this replica drives, is answered by reading its
+ * snapshot and publishing it to {@link ExecutionChanges}. So a Watch sees a change whichever replica made it, and
+ * the driver hears of an end made elsewhere (a cancel); several quick changes elsewhere may arrive as their latest
+ * snapshot.
  *
  * <p>
  * The subscription is one connection of its own (a pooled connection cannot stay listening), opened with the

@@ -150,10 +150,8 @@ class JobReplicasTest {
     @Test
     void aReplicaThatLostItsLeaseStopsDrivingWithoutTouchingTheRunAndTheOtherEndsTheExecution() {
         try (Replica b = new Replica("replica-b")) {
-            String id = submitted("lease-lost", "");
+            String id = running("lease-lost", "");
             String run = runName("lease-lost", id, 1);
-            operator.awaitApplication(run);
-            operator.drive(run, SparkOperator.status("RUNNING", ""), () -> "RUNNING".equals(get(id).get("state")));
             // A submitted it, so A drives it; while A renews, B (scanning all along) never takes it.
             Instant firstLease = leaseUntil(id);
             Operator.await("A's lease renewed past its first end", Duration.ofSeconds(30),
@@ -196,10 +194,8 @@ class JobReplicasTest {
     @Test
     void aCancelServedByAReplicaThatDoesNotDriveTheExecutionStopsItsRunAndTheDriverLetsGo() {
         try (Replica b = new Replica("replica-b")) {
-            String id = submitted("lease-cancel", "");
+            String id = running("lease-cancel", "");
             String run = runName("lease-cancel", id, 1);
-            operator.awaitApplication(run);
-            operator.drive(run, SparkOperator.status("RUNNING", ""), () -> "RUNNING".equals(get(id).get("state")));
             takenOverBy(b, id);
 
             // A serves the cancel: the state changes first, then A stops the run itself (runners stop a run from
@@ -218,11 +214,9 @@ class JobReplicasTest {
     void anExecutionWhoseReplicaDiesIsTakenOverOnceItsLeaseRanOutAndEndsExactlyOnce() {
         Replica b = new Replica("replica-b");
         try {
-            String id = submitted("lease-died", ", \"retryPolicy\": {\"maxRetries\": 2, \"interval\": \"PT1S\","
+            String id = running("lease-died", ", \"retryPolicy\": {\"maxRetries\": 2, \"interval\": \"PT1S\","
                     + " \"backoffMultiplier\": 1.0, \"maxInterval\": \"PT1S\"}");
             String first = runName("lease-died", id, 1);
-            operator.awaitApplication(first);
-            operator.drive(first, SparkOperator.status("RUNNING", ""), () -> "RUNNING".equals(get(id).get("state")));
             assertEquals(leases.holder(), drivenBy(id));
 
             // A dies: no renewal, no watch, no timer.
@@ -292,6 +286,15 @@ class JobReplicasTest {
                 .formatted(name, extra);
         return RestAssured.given().contentType("application/json").body(body).post("/api/v1/executions").then()
                 .statusCode(201).extract().path("execution.id");
+    }
+
+    /** A job submitted to this replica (A), its first attempt's application created and reported running. */
+    static String running(String name, String extra) {
+        String id = submitted(name, extra);
+        String run = runName(name, id, 1);
+        operator.awaitApplication(run);
+        operator.drive(run, SparkOperator.status("RUNNING", ""), () -> "RUNNING".equals(get(id).get("state")));
+        return id;
     }
 
     static Map<String, Object> get(String id) {
