@@ -56,7 +56,10 @@ public interface GatewayConfig {
         @WithDefault("2s")
         Duration retryAfter();
 
-        /** This replica's name in the driver registry; the host name and process id when unset. */
+        /**
+         * This replica's name in the driver registry and in batch job leases; the host name and process id when
+         * unset.
+         */
         Optional<String> replica();
 
         enum Store {

@@ -67,7 +67,7 @@ public class ClusterPlacement {
     private final MeterRegistry meters;
     private final Map<String, KubernetesTarget> kubernetes = new HashMap<>();
     private final Map<String, Placement> placed = new ConcurrentHashMap<>();
-    private final Map<String, dev.pedregal.gateway.jobs.JobRunner> jobRunners = new ConcurrentHashMap<>();
+    private final Map<String, dev.pedregal.gateway.jobs.kubernetes.SparkApplicationRunner> jobRunners = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
     private volatile ClusterHealth health;
     private volatile ClusterSelector selector;
@@ -160,8 +160,14 @@ public class ClusterPlacement {
         return selector.select(environment, null).stream().findFirst().map(ClusterTarget::name);
     }
 
+    /** The configured Kubernetes targets, by name (none: every job and cluster runs locally). */
+    public List<String> kubernetesTargets() {
+        return registry.targets().stream().filter(t -> t.kind() == ClusterTarget.Kind.KUBERNETES)
+                .map(ClusterTarget::name).toList();
+    }
+
     /** The batch-job runner of a Kubernetes target (one per target); null for the local target or an unknown one. */
-    public dev.pedregal.gateway.jobs.JobRunner jobRunner(String target) {
+    public dev.pedregal.gateway.jobs.kubernetes.SparkApplicationRunner jobRunner(String target) {
         start();
         KubernetesTarget k = kubernetes.get(target);
         if (k == null) {

@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.pedregal.gateway.config.GatewayConfig;
+import dev.pedregal.gateway.config.ReplicaName;
 import dev.pedregal.gateway.placement.Driver;
 import dev.pedregal.gateway.placement.DriverPool;
 import dev.pedregal.gateway.placement.DriverPools;
@@ -40,12 +41,13 @@ public class DriverRegistry {
     private final String replica;
     private Redis redis;
 
-    public DriverRegistry(SessionStores stores, DriverPools pools, GatewayConfig config, Vertx vertx) {
+    public DriverRegistry(SessionStores stores, DriverPools pools, GatewayConfig config, ReplicaName replica,
+            Vertx vertx) {
         this.stores = stores;
         this.pools = pools;
         this.vertx = vertx;
         this.intervalMillis = config.pool().healthInterval().toMillis();
-        this.replica = config.sessions().replica().orElseGet(DriverRegistry::defaultReplica);
+        this.replica = replica.name();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -131,10 +133,5 @@ public class DriverRegistry {
             }
         }
         return fields;
-    }
-
-    private static String defaultReplica() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "gateway");
-        return host + ":" + ProcessHandle.current().pid();
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import jakarta.inject.Inject;
@@ -51,13 +49,11 @@ import dev.pedregal.gateway.support.Oidc;
 import dev.pedregal.gateway.support.Operator;
 import dev.pedregal.gateway.support.PostgresResource;
 import dev.pedregal.gateway.support.RedisResource;
+import dev.pedregal.gateway.support.SparkOperator;
 import dev.pedregal.gateway.support.TestIssuer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -104,15 +100,12 @@ class KubernetesJobsTest {
         }
     }
 
-    static final ResourceDefinitionContext SPARK_APPLICATIONS = new ResourceDefinitionContext.Builder()
-            .withGroup("sparkoperator.k8s.io").withVersion("v1beta2").withKind("SparkApplication")
-            .withPlural("sparkapplications").withNamespaced(true).build();
     static final String NAMESPACE = "sjns-analytics-dev";
     static final String POOL = "local-dev";
     static final String JAR = "local:///opt/spark/examples/jars/pedregal-examples.jar";
     static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT", "DEAD_LETTER");
-    static final AtomicInteger TOUCH = new AtomicInteger();
 
+    static SparkOperator operator;
     static KubernetesClient kubernetes;
 
     @Inject
@@ -122,8 +115,8 @@ class KubernetesJobsTest {
 
     @BeforeAll
     static void connect() throws Exception {
-        kubernetes = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig("mock",
-                Files.readString(KubernetesMockResource.KUBECONFIG), null)).build();
+        operator = new SparkOperator(NAMESPACE);
+        kubernetes = operator.kubernetes;
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", 15002).usePlaintext().build();
         alice = TestIssuer.token("alice", "spark-team-analytics", "");
     }
@@ -131,7 +124,7 @@ class KubernetesJobsTest {
     @AfterAll
     static void disconnect() {
         channel.shutdownNow();
-        kubernetes.close();
+        operator.close();
     }
 
     /** The calendar answers: a first call may find it still loading from PostgreSQL (and start that). */
@@ -466,43 +459,20 @@ class KubernetesJobsTest {
     }
 
     static GenericKubernetesResource application(String name) {
-        return kubernetes.genericKubernetesResources(SPARK_APPLICATIONS).inNamespace(NAMESPACE).withName(name).get();
+        return operator.application(name);
     }
 
     static GenericKubernetesResource awaitApplication(String name) {
-        Operator.await("SparkApplication " + name, Duration.ofSeconds(60), () -> application(name) != null);
-        return application(name);
+        return operator.awaitApplication(name);
     }
 
-    /** The kubeflow operator's status: a state, its message, and for an end the time it ended. */
     static Map<String, Object> status(String state, String message) {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("applicationState", Map.of("state", state, "errorMessage", message));
-        if (!"RUNNING".equals(state)) {
-            status.put("terminationTime", Instant.now().toString());
-        }
-        return status;
+        return SparkOperator.status(state, message);
     }
 
-    /**
-     * Plays the operator: sets the application's status (with its driver pod's name) until {@code seen}; each
-     * write changes a touch annotation too, so that every one is a watch event.
-     */
+    /** Plays the operator: sets the application's status until {@code seen} ({@link SparkOperator#drive}). */
     static void drive(String name, Map<String, Object> status, BooleanSupplier seen) {
-        Operator.await("the gateway to follow " + name + " to " + status.get("applicationState"), Duration.ofSeconds(60),
-                () -> {
-                    GenericKubernetesResource application = application(name);
-                    if (application != null) {
-                        Map<String, Object> withPod = new LinkedHashMap<>(status);
-                        withPod.put("driverInfo", Map.of("webUIAddress", "10.4.0.7:4040", "podName", name + "-driver"));
-                        application.setAdditionalProperty("status", withPod);
-                        application.getMetadata().getAnnotations().put("pedregal.test/touch",
-                                Integer.toString(TOUCH.incrementAndGet()));
-                        kubernetes.genericKubernetesResources(SPARK_APPLICATIONS).inNamespace(NAMESPACE)
-                                .resource(application).update();
-                    }
-                    return seen.getAsBoolean();
-                });
+        operator.drive(name, status, seen);
     }
 
     /** The run's driver pod, ended with the driver container's exit code and reason. */

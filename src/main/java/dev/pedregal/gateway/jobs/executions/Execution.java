@@ -71,6 +71,15 @@ public class Execution extends PanacheEntityBase {
     public String sparkUiUrl;
     @Column(name = "logs_url")
     public String logsUrl;
+    /**
+     * The replica that drives the execution while it is unfinished (its lease holder) and until when. Written at
+     * insert, then only by {@link ExecutionLeases}: a state change never writes them back, so it cannot undo a
+     * renewal or a takeover committed meanwhile.
+     */
+    @Column(name = "driven_by", updatable = false)
+    public String drivenBy;
+    @Column(name = "lease_until", updatable = false)
+    public Instant leaseUntil;
     @Version
     public long version;
 }

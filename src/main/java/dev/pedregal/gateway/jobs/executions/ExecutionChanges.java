@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The in-process broadcast of execution state changes that Watch streams listen to. Fed by {@link ExecutionStore}
+ * The in-process broadcast of execution state changes that Watch streams listen to, and {@link ExecutionDriver} for
+ * the executions it drives. Fed by {@link ExecutionStore}
  * after each change this replica commits, and by {@link ReplicaChanges} with the snapshot read after another
  * replica's change; a listener may see one change twice or out of order (it orders by version), and must not block
  * (it is called on the thread that committed or read the change).
@@ -27,12 +28,12 @@ public class ExecutionChanges {
         });
     }
 
-    /** Whether a Watch on this replica follows the execution. */
+    /** Whether a Watch (or the driver) on this replica follows the execution. */
     boolean listening(UUID executionId) {
         return listeners.containsKey(executionId);
     }
 
-    /** The executions Watch streams on this replica follow. */
+    /** The executions Watch streams (and the driver) on this replica follow. */
     Set<UUID> listened() {
         return Set.copyOf(listeners.keySet());
     }

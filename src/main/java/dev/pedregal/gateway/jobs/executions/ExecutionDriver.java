@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,16 +25,21 @@ import dev.pedregal.gateway.jobs.JobRunner;
 import dev.pedregal.gateway.jobs.ResolvedJob;
 import dev.pedregal.gateway.jobs.RunRequest;
 import dev.pedregal.gateway.jobs.RunUpdate;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 
 /**
  * Drives executions from what their runners report: starts each attempt, turns the run's watch into state changes,
- * classifies failed attempts, retries platform failures after the retry policy's backoff, ends the execution at its
- * deadline, and re-attaches to every unfinished execution after a restart. Waiting is done with Vert.x timers, never
- * by blocking; each execution's changes are applied one after another, in the order they were observed.
+ * classifies failed attempts, retries platform failures after the retry policy's backoff, and ends the execution at
+ * its deadline. Waiting is done with Vert.x timers, never by blocking; each execution's changes are applied one after
+ * another, in the order they were observed.
+ *
+ * <p>
+ * A replica drives the executions whose lease it holds ({@link ExecutionLeases}): the ones it submitted and the ones
+ * {@link LeaseKeeper} claimed ({@link #reattach}). The state changes it makes from what it observes apply only while
+ * it holds the lease; when it learns that it lost the lease, or that the execution ended elsewhere (a cancel served
+ * by another replica), it stops driving ({@link #release}) without touching the run.
  */
 @ApplicationScoped
 public class ExecutionDriver {
@@ -45,13 +51,17 @@ public class ExecutionDriver {
     private final JobAdmission admission;
     private final JobsConfig config;
     private final Vertx vertx;
-    private final DatabaseContext database;
+    private final ExecutionLeases leases;
+    private final ExecutionChanges changes;
+    private final String holder;
     private final FailureClassifier classifier = new FailureClassifier();
     private final Map<UUID, Live> live = new ConcurrentHashMap<>();
 
     public ExecutionDriver(ExecutionStore store, JobPlacement placement, JobAdmission admission, JobsConfig config,
-            Vertx vertx, DatabaseContext database) {
-        this.database = database;
+            Vertx vertx, ExecutionLeases leases, ExecutionChanges changes) {
+        this.leases = leases;
+        this.changes = changes;
+        this.holder = leases.holder();
         this.store = store;
         this.placement = placement;
         this.admission = admission;
@@ -65,6 +75,9 @@ public class ExecutionDriver {
         volatile long deadlineTimer = -1;
         volatile long retryTimer = -1;
         volatile Cancellable watch;
+        /** Stops listening for the execution's changes (it ending elsewhere). */
+        volatile Runnable unlisten = () -> {
+        };
         /** Changes of this execution, applied in order. */
         CompletableFuture<Void> changes = CompletableFuture.completedFuture(null);
 
@@ -73,45 +86,102 @@ public class ExecutionDriver {
         }
     }
 
+    /** A new execution is driven by this replica: its row goes in with this replica's lease. */
+    void takeLease(Execution e) {
+        leases.take(e);
+    }
+
     /** A new execution: admit it, then start its first attempt; it ends at its deadline whatever happens. */
     void begin(Execution e, ResolvedJob job) {
         Live l = track(e, job);
         admission.admit(job, e.id.toString()).subscribe().with(v -> startAttempt(e.id, e.target, l, 1),
-                refused -> store.transition(e.id, 1, ExecutionEvent.FAILED, "not admitted", x -> {
+                refused -> store.transition(e.id, holder, 1, ExecutionEvent.FAILED, "not admitted", x -> {
                     x.reason = "not admitted: " + refused.getMessage();
                     x.hint = "retry later, or ask for capacity";
                     x.finishedAt = Instant.now();
                 }).subscribe().with(this::ended, f -> LOG.warnf("Could not refuse %s: %s", e.id, f.getMessage())));
     }
 
-    /** Re-attaches to every unfinished execution (after a restart): watches, deadlines and pending retries. */
-    void recover() {
-        database.run(() -> Panache.withSession(() -> Execution.<Execution> list("state in ?1",
-                List.of(ExecutionState.SUBMITTED, ExecutionState.RUNNING)))).subscribe().with(rows -> rows.forEach(e -> {
-                    LOG.infof("Re-attaching to execution %s (%s, attempt %d)", e.id, e.state, e.attempt);
-                    Live l = track(e, store.job(e));
-                    Instant next = e.nextAttemptAt;
-                    if (e.state == ExecutionState.SUBMITTED && next != null && next.isAfter(Instant.now())) {
-                        l.retryTimer = vertx.setTimer(Math.max(1, Duration.between(Instant.now(), next).toMillis()),
-                                t -> startAttempt(e.id, e.target, l, e.attempt));
-                    } else {
-                        startAttempt(e.id, e.target, l, e.attempt); // the runner answers an existing run
-                    }
-                }), f -> LOG.warnf("Could not re-attach to unfinished executions: %s", f.getMessage()));
+    /**
+     * Drives an unfinished execution whose lease this replica has just claimed (another replica died, or this one
+     * restarted): its deadline, its pending retry, or {@code start} (the runner answers the existing run) and
+     * {@code watch} of its current attempt. One this replica drives already is left as it is.
+     */
+    void reattach(Execution e) {
+        if (live.containsKey(e.id)) {
+            return;
+        }
+        LOG.infof("Driving execution %s (%s, attempt %d), its lease taken over", e.id, e.state, e.attempt);
+        ResolvedJob job;
+        try {
+            job = store.job(e);
+        } catch (IllegalStateException unreadable) {
+            LOG.warnf("Cannot drive execution %s: %s", e.id, unreadable.getMessage());
+            return;
+        }
+        Live l = track(e, job);
+        Instant next = e.nextAttemptAt;
+        if (e.state == ExecutionState.SUBMITTED && next != null && next.isAfter(Instant.now())) {
+            l.retryTimer = vertx.setTimer(Math.max(1, Duration.between(Instant.now(), next).toMillis()),
+                    t -> startAttempt(e.id, e.target, l, e.attempt));
+        } else {
+            startAttempt(e.id, e.target, l, e.attempt); // the runner answers an existing run
+        }
+    }
+
+    /** The executions this replica drives now. */
+    Set<UUID> driven() {
+        return Set.copyOf(live.keySet());
+    }
+
+    /**
+     * Stops driving an execution (its lease was lost, or it ended elsewhere): its timers and watch go, the run and
+     * the capacity are left to whoever drives or ended it.
+     */
+    void release(UUID id) {
+        Live l = live.remove(id);
+        if (l != null) {
+            LOG.infof("No longer driving execution %s: another replica drives or ended it", id);
+            stopTracking(l);
+        }
+    }
+
+    /** Stops driving everything (shutdown): as if the leases were all lost. */
+    void releaseAll() {
+        live.keySet().forEach(this::release);
     }
 
     private Live track(Execution e, ResolvedJob job) {
         Live l = live.computeIfAbsent(e.id, id -> new Live(job));
         long untilDeadline = Duration.between(Instant.now(), e.deadlineAt).toMillis();
         l.deadlineTimer = vertx.setTimer(Math.max(1, untilDeadline), t -> timedOut(e.id, job));
+        // Ended by another replica (a cancel served there): heard through ReplicaChanges, so driving stops at once
+        // rather than at the next renewal. Later, not in the publisher's call: an end this replica made goes
+        // through ended() first.
+        l.unlisten = changes.listen(e.id, view -> {
+            if (view.state().terminal()) {
+                vertx.runOnContext(v -> release(e.id));
+            }
+        });
         return l;
+    }
+
+    private void stopTracking(Live l) {
+        l.unlisten.run();
+        vertx.cancelTimer(l.deadlineTimer);
+        if (l.retryTimer >= 0) {
+            vertx.cancelTimer(l.retryTimer);
+        }
+        if (l.watch != null) {
+            l.watch.cancel();
+        }
     }
 
     private void startAttempt(UUID id, String target, Live l, int attempt) {
         l.retryTimer = -1;
         RunRequest run = new RunRequest(id.toString(), attempt, l.job.spec().team(), target, l.job);
         JobRunner runner = placement.runner(target);
-        runner.start(run).subscribe().with(vendorRunId -> {
+        runner.start(run).call(vendorRunId -> stopIfEndedMeanwhile(id, run, runner)).subscribe().with(vendorRunId -> {
             AtomicBoolean ended = new AtomicBoolean();
             l.watch = runner.watch(run).subscribe().with(update -> {
                 if (update.terminal()) {
@@ -129,6 +199,16 @@ public class ExecutionDriver {
                 vanished("the run could not be started: " + failure.getMessage()))));
     }
 
+    /**
+     * A cancel (or timeout) committed while the attempt was being started, on any replica, stopped the run that
+     * existed then, not this one: it is stopped here. One committed later stops this run itself.
+     */
+    private Uni<Void> stopIfEndedMeanwhile(UUID id, RunRequest run, JobRunner runner) {
+        return store.find(id).flatMap(now -> now == null || !now.state.terminal() ? Uni.createFrom().voidItem()
+                : runner.cancel(run).invoke(() -> LOG.infof("Execution %s ended while attempt %d started: stopped it",
+                        id, run.attempt())));
+    }
+
     private static RunUpdate vanished(String why) {
         return new RunUpdate(RunUpdate.Kind.FAILED, Instant.now(), new FinishedAttempt(OptionalInt.empty(), "", why,
                 List.of()), "", "");
@@ -138,14 +218,14 @@ public class ExecutionDriver {
     private Uni<?> observed(RunRequest run, JobRunner runner, String vendorRunId, RunUpdate update) {
         UUID id = UUID.fromString(run.executionId());
         return switch (update.kind()) {
-            case STARTED -> store.transition(id, run.attempt(), ExecutionEvent.STARTED, vendorRunId, e -> {
+            case STARTED -> store.transition(id, holder, run.attempt(), ExecutionEvent.STARTED, vendorRunId, e -> {
                 e.vendorRunId = vendorRunId;
                 e.startedAt = e.startedAt == null ? update.at() : e.startedAt;
                 e.nextAttemptAt = null;
                 e.sparkUiUrl = blankToNull(update.sparkUiUrl(), e.sparkUiUrl);
                 e.logsUrl = blankToNull(update.logsUrl(), e.logsUrl);
             });
-            case SUCCEEDED -> store.transition(id, run.attempt(), ExecutionEvent.SUCCEEDED, vendorRunId, e -> {
+            case SUCCEEDED -> store.transition(id, holder, run.attempt(), ExecutionEvent.SUCCEEDED, vendorRunId, e -> {
                 e.finishedAt = update.at();
                 e.reason = null;
                 e.hint = null;
@@ -167,7 +247,7 @@ public class ExecutionDriver {
         String detail = c.failureClass() + ": " + c.reason() + (finished.operatorMessage().isEmpty() ? ""
                 : " (" + finished.operatorMessage() + ")");
         UUID id = UUID.fromString(run.executionId());
-        return store.transition(id, run.attempt(), event, detail, e -> {
+        return store.transition(id, holder, run.attempt(), event, detail, e -> {
             e.failureClass = c.failureClass();
             e.hint = c.hint();
             e.lastLogLines = store.write(lines);
@@ -196,7 +276,7 @@ public class ExecutionDriver {
             if (e.state.terminal()) {
                 ended(e);
             } else {
-                retryLater(e, run.job(), delay);
+                retryLater(e, delay);
             }
         });
     }
@@ -209,34 +289,43 @@ public class ExecutionDriver {
         return runner.logs(run, config.logLines()).onFailure().recoverWithItem(List.of());
     }
 
-    private void retryLater(Execution e, ResolvedJob job, Duration delay) {
-        Live l = live.computeIfAbsent(e.id, id -> new Live(job));
+    private void retryLater(Execution e, Duration delay) {
+        Live l = live.get(e.id);
+        if (l == null) {
+            return; // no longer driven here
+        }
         int attempt = e.attempt;
         String target = e.target;
         LOG.infof("Execution %s: attempt %d starts in %s", e.id, attempt, delay);
         l.retryTimer = vertx.setTimer(Math.max(1, delay.toMillis()), t -> store.find(e.id).subscribe().with(now -> {
-            // Cancelled or timed out while waiting: nothing to start.
-            if (now != null && now.state == ExecutionState.SUBMITTED && now.attempt == attempt) {
+            // Cancelled, timed out or taken over while waiting: nothing to start.
+            if (now != null && now.state == ExecutionState.SUBMITTED && now.attempt == attempt
+                    && holder.equals(now.drivenBy)) {
                 startAttempt(e.id, target, l, attempt);
             }
         }, f -> LOG.warnf("Could not start attempt %d of %s: %s", attempt, e.id, f.getMessage())));
     }
 
-    /** The deadline passed: the execution ends TIMED_OUT and its run is stopped. */
+    /** The deadline passed: the execution ends TIMED_OUT and its run is stopped (by the replica driving it). */
     private void timedOut(UUID id, ResolvedJob job) {
-        stop(id, ExecutionEvent.TIMED_OUT, "ran longer than its timeout of " + job.timeout().toSeconds() + " s",
+        stop(id, holder, ExecutionEvent.TIMED_OUT, "ran longer than its timeout of " + job.timeout().toSeconds() + " s",
                 "raise timeout (at most " + config.maxTimeout().toHours() + " h), or make the job faster")
                 .subscribe().with(e -> {
                 }, f -> LOG.warnf("Could not time out %s: %s", id, f.getMessage()));
     }
 
     /**
-     * Ends an execution on a caller's (or its deadline's) behalf: the state changes first, so whatever the run's watch
-     * reports afterwards (a killed driver looks like a platform failure) is dropped, then the run is stopped. Answers
-     * the ended row, or null when the execution had already ended.
+     * Ends an execution on a caller's behalf, whichever replica drives it: the state changes first, so whatever the
+     * run's watch reports afterwards (a killed driver looks like a platform failure) is dropped, then the run is
+     * stopped from here (runners stop a run from any replica). The replica driving it hears that it ended and stops
+     * driving. Answers the ended row, or null when the execution had already ended.
      */
-    Uni<Execution> stop(UUID id, ExecutionEvent event, String reason, String hint) {
-        return store.transition(id, ExecutionStore.ANY_ATTEMPT, event, reason, e -> {
+    Uni<Execution> cancel(UUID id, String reason) {
+        return stop(id, ExecutionStore.ANY_REPLICA, ExecutionEvent.CANCELLED, reason, null);
+    }
+
+    private Uni<Execution> stop(UUID id, String drivenBy, ExecutionEvent event, String reason, String hint) {
+        return store.transition(id, drivenBy, ExecutionStore.ANY_ATTEMPT, event, reason, e -> {
             e.reason = reason;
             e.hint = hint;
             e.failureClass = null;
@@ -260,13 +349,7 @@ public class ExecutionDriver {
         }
         Live l = live.remove(e.id);
         if (l != null) {
-            vertx.cancelTimer(l.deadlineTimer);
-            if (l.retryTimer >= 0) {
-                vertx.cancelTimer(l.retryTimer);
-            }
-            if (l.watch != null) {
-                l.watch.cancel();
-            }
+            stopTracking(l);
         }
         ResolvedJob job = l != null ? l.job : store.job(e);
         LOG.infof("Execution %s ended %s after %d attempt(s)%s", e.id, e.state, e.attempt,

@@ -1,10 +1,13 @@
 package dev.pedregal.gateway.jobs.executions;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -33,6 +36,8 @@ public class ExecutionStore {
 
     /** Matches any attempt: for events callers cause (cancel, timeout), which end the execution whatever runs. */
     static final int ANY_ATTEMPT = -1;
+    /** Whichever replica drives the execution: for events callers cause (cancel), served by any replica. */
+    static final String ANY_REPLICA = null;
     private static final TypeReference<Map<String, String>> CONF = new TypeReference<>() {
     };
     private static final TypeReference<List<String>> LINES = new TypeReference<>() {
@@ -49,13 +54,16 @@ public class ExecutionStore {
     }
 
     /**
-     * Applies {@code event} to the execution if its stored attempt is {@code attempt} (or {@link #ANY_ATTEMPT}) and
-     * its state accepts the event; {@code change} fills in the rest. Answers the changed row, or null when the event
-     * was dropped (a duplicate or stale observation, or an execution that already ended).
+     * Applies {@code event} to the execution if the replica driving it is {@code drivenBy} (or {@link #ANY_REPLICA}),
+     * its stored attempt is {@code attempt} (or {@link #ANY_ATTEMPT}) and its state accepts the event; {@code change}
+     * fills in the rest. Answers the changed row, or null when the event was dropped (a duplicate or stale
+     * observation, an execution that already ended, or one another replica has taken over).
      */
-    Uni<Execution> transition(UUID id, int attempt, ExecutionEvent event, String detail, Consumer<Execution> change) {
+    Uni<Execution> transition(UUID id, String drivenBy, int attempt, ExecutionEvent event, String detail,
+            Consumer<Execution> change) {
         return database.run(() -> Panache.withTransaction(() -> Execution.<Execution> findById(id).flatMap(e -> {
-            if (e == null || (attempt != ANY_ATTEMPT && e.attempt != attempt) || !e.state.accepts(event)) {
+            if (e == null || (drivenBy != ANY_REPLICA && !drivenBy.equals(e.drivenBy))
+                    || (attempt != ANY_ATTEMPT && e.attempt != attempt) || !e.state.accepts(event)) {
                 return Uni.createFrom().<Execution> nullItem();
             }
             ExecutionState from = e.state;
@@ -98,6 +106,16 @@ public class ExecutionStore {
 
     Uni<Execution> find(UUID id) {
         return database.run(() -> Panache.withSession(() -> Execution.<Execution> findById(id)));
+    }
+
+    /** Which of these executions are unfinished (SUBMITTED or RUNNING): some replica drives them, or will. */
+    public Uni<Set<UUID>> unfinished(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return database.run(() -> Panache.withSession(() -> Execution.<Execution> list("id in ?1 and state in ?2",
+                List.copyOf(ids), List.of(ExecutionState.SUBMITTED, ExecutionState.RUNNING))))
+                .map(rows -> rows.stream().map(e -> e.id).collect(Collectors.toSet()));
     }
 
     void publish(Execution e) {

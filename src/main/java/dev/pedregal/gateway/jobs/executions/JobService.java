@@ -11,9 +11,6 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.identity.AuditLog;
@@ -30,7 +27,6 @@ import dev.pedregal.gateway.provisioning.ProvisioningFailure;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
@@ -55,12 +51,10 @@ public class JobService {
     private final TeamResolver teams;
     private final AuditLog audit;
     private final GatewayConfig gateway;
-    private final boolean databaseActive;
 
     public JobService(JobSpecResolver resolver, SubmitAdvice advice, JobPlacement placement, ExecutionStore store,
             ExecutionDriver driver, ExecutionChanges changes, DatabaseContext database, TeamResolver teams,
-            AuditLog audit, GatewayConfig gateway,
-            @ConfigProperty(name = "quarkus.datasource.active", defaultValue = "true") boolean databaseActive) {
+            AuditLog audit, GatewayConfig gateway) {
         this.resolver = resolver;
         this.advice = advice;
         this.placement = placement;
@@ -71,7 +65,6 @@ public class JobService {
         this.teams = teams;
         this.audit = audit;
         this.gateway = gateway;
-        this.databaseActive = databaseActive;
     }
 
     /** An execution, whether this request created it (false: an earlier one with the same key did), and warnings. */
@@ -86,12 +79,6 @@ public class JobService {
 
     public record EventView(Instant at, int attempt, String event, ExecutionState from, ExecutionState to,
             String detail) {
-    }
-
-    void onStart(@Observes StartupEvent event) {
-        if (databaseActive) {
-            driver.recover();
-        }
     }
 
     public Uni<Submitted> submit(JobSpec submitted, String idempotencyKey, Caller caller, String requestId) {
@@ -175,6 +162,7 @@ public class JobService {
         e.updatedAt = now;
         e.deadlineAt = now.plus(job.timeout());
         e.logsUrl = "/api/v1/executions/" + e.id + "/logs";
+        driver.takeLease(e);
         return e.<Execution> persist().call(saved -> ExecutionStore.record(e.id, 1, "SUBMITTED", null,
                 ExecutionState.SUBMITTED, "by " + caller.userId() + " on " + target));
     }
@@ -191,8 +179,8 @@ public class JobService {
     }
 
     public Uni<ExecutionView> cancel(String id, String reason, Caller caller, String requestId) {
-        return visible(id, caller, requestId, "job_cancel").flatMap(e -> driver.stop(e.id, ExecutionEvent.CANCELLED,
-                "cancelled by " + caller.userId() + (reason == null || reason.isBlank() ? "" : ": " + reason), null)
+        return visible(id, caller, requestId, "job_cancel").flatMap(e -> driver.cancel(e.id,
+                "cancelled by " + caller.userId() + (reason == null || reason.isBlank() ? "" : ": " + reason))
                 .flatMap(stopped -> stopped != null ? Uni.createFrom().item(stopped)
                         : store.find(e.id).map(now -> {
                             audit.record(requestId, key(now), caller.userId(), null, null, "job_cancel", "denied",

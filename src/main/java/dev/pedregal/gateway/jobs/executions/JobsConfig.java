@@ -34,8 +34,39 @@ public interface JobsConfig {
     @WithDefault("1h")
     Duration retention();
 
+    /**
+     * How often finished SparkApplications past the retention are looked for and deleted, once at startup and
+     * then periodically, where a Kubernetes cluster is configured: the retention timer started when an execution
+     * ends does not outlive the gateway process.
+     */
+    @WithDefault("10m")
+    Duration sweepInterval();
+
+    /** Which replica drives each unfinished execution (see docs/jobs.md, "Several replicas"). */
+    Lease lease();
+
     /** The local runner: jobs as local Spark processes (the embedded default). */
     Local local();
+
+    interface Lease {
+        /**
+         * How long a lease runs without renewal: after a replica dies, its executions wait up to this (plus one
+         * renew interval) before another replica drives them.
+         */
+        @WithDefault("30s")
+        Duration duration();
+
+        /**
+         * How often a replica renews the leases it holds (one UPDATE) and claims leases that ran out; well under
+         * the duration, so that a late renewal or two loses nothing.
+         */
+        @WithDefault("10s")
+        Duration renewInterval();
+
+        /** The most executions one takeover scan claims; the next scan claims the rest. */
+        @WithDefault("100")
+        int claimBatch();
+    }
 
     interface Engine {
         /** The engine type, e.g. {@code spark-oss}. */

@@ -7,6 +7,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -19,12 +20,14 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 /**
  * Execution changes committed by any replica, heard through PostgreSQL LISTEN: {@link ExecutionStore} notifies
  * {@link #CHANNEL} with the execution id in the transaction of every state change, and here each notification for
- * an execution that a Watch on this replica follows is answered by reading its snapshot and publishing it to
- * {@link ExecutionChanges}. So a Watch sees a change whichever replica made it; several quick changes elsewhere
- * may arrive as their latest snapshot.
+ * an execution that a Watch on this replica follows, or that this replica drives, is answered by reading its
+ * snapshot and publishing it to {@link ExecutionChanges}. So a Watch sees a change whichever replica made it, and
+ * the driver hears of an end made elsewhere (a cancel); several quick changes elsewhere may arrive as their latest
+ * snapshot.
  *
  * <p>
- * The subscription is one connection of its own (a pooled connection cannot stay listening). When it is lost it is
+ * The subscription is one connection of its own (a pooled connection cannot stay listening), opened with the
+ * datasource's URL, credentials and TLS settings ({@link DatasourceConnectOptions}). When it is lost it is
  * re-established every second, and once it listens again every followed execution is read afresh: notifications
  * sent while no one listened are gone. All of it runs on Vert.x, nothing blocks.
  */
@@ -41,35 +44,28 @@ public class ReplicaChanges {
     private final ExecutionChanges changes;
     private final ExecutionStore store;
     private final boolean databaseActive;
-    private final Optional<String> url;
-    private final Optional<String> username;
-    private final Optional<String> password;
+    private final Config config;
     private volatile PgSubscriber subscriber;
     private volatile boolean stopped;
 
     public ReplicaChanges(Vertx vertx, ExecutionChanges changes, ExecutionStore store,
             @ConfigProperty(name = "quarkus.datasource.active", defaultValue = "true") boolean databaseActive,
-            @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> url,
-            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+            Config config) {
         this.vertx = vertx;
         this.changes = changes;
         this.store = store;
         this.databaseActive = databaseActive;
-        this.url = url;
-        this.username = username;
-        this.password = password;
+        this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!databaseActive || url.isEmpty()) {
+        Optional<PgConnectOptions> options = databaseActive
+                ? DatasourceConnectOptions.from(key -> config.getOptionalValue(key, String.class))
+                : Optional.empty();
+        if (options.isEmpty()) {
             return;
         }
-        // The same URL forms Quarkus accepts for the reactive datasource.
-        PgConnectOptions options = PgConnectOptions.fromUri(url.get().replaceFirst("^vertx-reactive:", ""));
-        username.ifPresent(options::setUser);
-        password.ifPresent(options::setPassword);
-        subscriber = PgSubscriber.subscriber(vertx, options)
+        subscriber = PgSubscriber.subscriber(vertx, options.get())
                 .reconnectPolicy(retries -> stopped ? -1L : RECONNECT.toMillis());
         subscriber.channel(CHANNEL)
                 .subscribeHandler(listening -> catchUp())

@@ -72,6 +72,11 @@ public final class BatchApplication {
                 && Integer.toString(run.attempt()).equals(label(application, ATTEMPT));
     }
 
+    /** The id of the execution the application ran an attempt of; empty when it carries none. */
+    static String executionId(GenericKubernetesResource application) {
+        return annotation(application, EXECUTION_ID);
+    }
+
     static String describeRun(GenericKubernetesResource application) {
         return annotation(application, EXECUTION_ID) + " attempt " + label(application, ATTEMPT);
     }

@@ -27,7 +27,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,8 +38,8 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>
  * The team namespace is onboarded ({@link NamespaceOnboarding}) before its first run from this runner.
- * Finished applications are kept for their status and driver log until {@link #cleanup} (per run) or
- * {@link #sweep} (per namespace, to be scheduled by the caller) deletes them after the retention.
+ * Finished applications are kept for their status and driver log until {@link #cleanup} (per run) or a sweep
+ * ({@link #finished} then {@link #delete}, scheduled by {@link ApplicationSweeper}) deletes them after the retention.
  */
 public final class SparkApplicationRunner implements JobRunner {
 
@@ -154,17 +153,20 @@ public final class SparkApplicationRunner implements JobRunner {
             if (wait.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
-            String uid = application.getMetadata().getUid();
-            Uni<Void> delete = calls.call("clean up SparkApplication " + run.runName(), () -> {
-                GenericKubernetesResource now = application(run).get();
-                if (now != null && Objects.equals(uid, now.getMetadata().getUid())) {
-                    delete(now);
-                }
-                return null;
-            });
+            Uni<Void> delete = calls.call("clean up SparkApplication " + run.runName(),
+                    () -> deleteUnlessReplaced(FinishedApplication.of(application))).replaceWithVoid();
             return wait.get().isZero() ? delete : Uni.createFrom().voidItem().onItem().delayIt().by(wait.get())
                     .chain(() -> delete);
         });
+    }
+
+    /** A finished batch application the sweep found, and the execution it ran an attempt of. */
+    public record FinishedApplication(String namespace, String name, String uid, String executionId) {
+        static FinishedApplication of(GenericKubernetesResource application) {
+            return new FinishedApplication(application.getMetadata().getNamespace(),
+                    application.getMetadata().getName(), application.getMetadata().getUid(),
+                    BatchApplication.executionId(application));
+        }
     }
 
     /**
@@ -174,32 +176,54 @@ public final class SparkApplicationRunner implements JobRunner {
      * @return how many were deleted
      */
     public Uni<Integer> sweep(String namespace, Duration retention) {
-        return calls.call("sweep SparkApplications of " + namespace,
-                () -> sweep(applications(namespace).withLabel(SparkConnectCluster.MANAGED_BY,
-                        SparkConnectCluster.MANAGER).withLabel(BatchApplication.EXECUTION), retention));
+        return finished(namespace, retention).chain(this::delete);
     }
 
     /** {@link #sweep(String, Duration)} over every namespace: needs list and delete rights cluster-wide. */
     public Uni<Integer> sweepAllNamespaces(Duration retention) {
-        return calls.call("sweep SparkApplications of all namespaces",
-                () -> sweep(client.genericKubernetesResources(flavor.context()).inAnyNamespace()
-                        .withLabel(SparkConnectCluster.MANAGED_BY, SparkConnectCluster.MANAGER)
-                        .withLabel(BatchApplication.EXECUTION), retention));
+        return finished(null, retention).chain(this::delete);
     }
 
-    private int sweep(FilterWatchListDeletable<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> selected,
-            Duration retention) {
-        int deleted = 0;
-        for (GenericKubernetesResource application : selected.list().getItems()) {
-            if (expired(application, retention)) {
-                delete(application);
-                deleted++;
+    /**
+     * The batch applications of {@code namespace} (null: of every namespace, which needs list rights cluster-wide)
+     * that finished longer than {@code retention} ago.
+     */
+    public Uni<List<FinishedApplication>> finished(String namespace, Duration retention) {
+        return calls.call("list SparkApplications of " + (namespace == null ? "all namespaces" : namespace), () -> {
+            var all = client.genericKubernetesResources(flavor.context());
+            var selected = (namespace == null ? all.inAnyNamespace() : all.inNamespace(namespace))
+                    .withLabel(SparkConnectCluster.MANAGED_BY, SparkConnectCluster.MANAGER)
+                    .withLabel(BatchApplication.EXECUTION);
+            return selected.list().getItems().stream().filter(a -> expired(a, retention))
+                    .map(FinishedApplication::of).toList();
+        });
+    }
+
+    /** Deletes the applications, except one replaced since it was listed (same name, another uid); answers how many. */
+    public Uni<Integer> delete(List<FinishedApplication> applications) {
+        if (applications.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return calls.call("delete " + applications.size() + " finished SparkApplications", () -> {
+            int deleted = 0;
+            for (FinishedApplication application : applications) {
+                deleted += deleteUnlessReplaced(application) ? 1 : 0;
             }
+            if (deleted > 0) {
+                LOG.infof("Deleted %d finished SparkApplications", deleted);
+            }
+            return deleted;
+        });
+    }
+
+    private boolean deleteUnlessReplaced(FinishedApplication application) {
+        Resource<GenericKubernetesResource> named = applications(application.namespace()).withName(application.name());
+        GenericKubernetesResource now = named.get();
+        if (now == null || !Objects.equals(application.uid(), now.getMetadata().getUid())) {
+            return false;
         }
-        if (deleted > 0) {
-            LOG.infof("Deleted %d finished SparkApplications older than %s", deleted, retention);
-        }
-        return deleted;
+        named.delete();
+        return true;
     }
 
     private boolean expired(GenericKubernetesResource application, Duration retention) {
@@ -220,11 +244,6 @@ public final class SparkApplicationRunner implements JobRunner {
             Duration left = Duration.between(clock.instant(), ended.plus(retention));
             return left.isNegative() ? Duration.ZERO : left;
         });
-    }
-
-    /** By the flavour's resource context: no API discovery round trip, unlike deleting the object itself. */
-    private void delete(GenericKubernetesResource application) {
-        applications(application.getMetadata().getNamespace()).withName(application.getMetadata().getName()).delete();
     }
 
     private static Optional<Instant> created(GenericKubernetesResource application) {
