@@ -290,6 +290,37 @@ class KubernetesJobsTest {
         assertNull(row("select * from capacity_charge where reservation_id = ?", "job-" + refusedId));
     }
 
+    /**
+     * Reliability rows 44 and 47 for jobs: Redis away at submit delays admission instead of failing the job, and an
+     * outcome the operator reports while PostgreSQL is away is recorded once it is back.
+     */
+    @Test
+    void outagesOfRedisAndPostgresDelayAJobAndLoseNothing() throws Exception {
+        String id;
+        RedisResource.kill();
+        try {
+            id = submitted(spec("k8s-outage", 1, 0, ""));
+            Thread.sleep(2000); // several admission tries fail meanwhile
+            assertEquals("SUBMITTED", get(id).get("state"), "waiting for admission, not failed: " + get(id).get("reason"));
+        } finally {
+            RedisResource.restart();
+        }
+        String run = runName("k8s-outage", id, 1);
+        awaitApplication(run);
+        drive(run, status("RUNNING", ""), () -> "RUNNING".equals(get(id).get("state")));
+
+        PostgresResource.kill();
+        try {
+            drive(run, status("COMPLETED", ""), () -> true);
+            Thread.sleep(2000); // the watch reports the end; recording it fails while the database is away
+        } finally {
+            PostgresResource.restart();
+        }
+        Operator.await("the end recorded once PostgreSQL is back", Duration.ofSeconds(60), () -> terminal(id));
+        assertEquals("SUCCEEDED", get(id).get("state"));
+        assertEquals(List.of("SUBMITTED", "STARTED", "SUCCEEDED"), events(id), "every change once, in order");
+    }
+
     @Test
     void aWatchSeesAChangeAnotherReplicaCommits() {
         String id = submittedWhileListening("k8s-replicas");

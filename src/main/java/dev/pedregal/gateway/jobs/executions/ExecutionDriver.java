@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.pedregal.gateway.capacity.CapacityUnavailable;
 import dev.pedregal.gateway.jobs.Classification;
 import dev.pedregal.gateway.jobs.ExecutionEvent;
 import dev.pedregal.gateway.jobs.ExecutionState;
@@ -25,6 +26,7 @@ import dev.pedregal.gateway.jobs.JobRunner;
 import dev.pedregal.gateway.jobs.ResolvedJob;
 import dev.pedregal.gateway.jobs.RunRequest;
 import dev.pedregal.gateway.jobs.RunUpdate;
+import dev.pedregal.gateway.provisioning.DatabaseFailures;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
@@ -45,6 +47,11 @@ import io.vertx.core.Vertx;
 public class ExecutionDriver {
 
     private static final Logger LOG = Logger.getLogger(ExecutionDriver.class);
+    static final Duration ADMISSION_RETRY_FIRST = Duration.ofSeconds(1);
+    static final Duration ADMISSION_RETRY_MAX = Duration.ofSeconds(30);
+    static final Duration CHANGE_RETRY_FIRST = Duration.ofMillis(500);
+    static final Duration CHANGE_RETRY_MAX = Duration.ofSeconds(15);
+    static final Duration CHANGE_RETRY_FOR = Duration.ofHours(1);
 
     private final ExecutionStore store;
     private final JobPlacement placement;
@@ -91,10 +98,27 @@ public class ExecutionDriver {
         leases.take(e);
     }
 
-    /** A new execution: admit it, then start its first attempt; it ends at its deadline whatever happens. */
+    /**
+     * A new execution: admit it, then start its first attempt; it ends at its deadline whatever happens. While the
+     * capacity calendar or ledger cannot answer (Redis or PostgreSQL away), admission is asked again with backoff
+     * until the deadline: an outage delays a job, it does not fail it.
+     */
     void begin(Execution e, ResolvedJob job) {
         Live l = track(e, job);
-        admission.admit(job, e.id.toString()).subscribe().with(v -> startAttempt(e.id, e.target, l, 1),
+        admission.admit(job, e.id.toString())
+                .onFailure(CapacityUnavailable.class).invoke(f -> LOG.infof("Execution %s waits for admission: %s", e.id,
+                        f.getMessage()))
+                .onFailure(CapacityUnavailable.class).retry().withBackOff(ADMISSION_RETRY_FIRST, ADMISSION_RETRY_MAX)
+                .expireAt(e.deadlineAt.toEpochMilli())
+                .subscribe().with(v -> {
+                    if (live.get(e.id) == l) {
+                        startAttempt(e.id, e.target, l, 1);
+                    } else {
+                        // Ended (cancelled, timed out) while it waited: give back what admission just took.
+                        admission.ended(job, e.id.toString(), ExecutionState.CANCELLED).subscribe().with(x -> {
+                        }, f -> LOG.warnf("Could not release the capacity of %s: %s", e.id, f.getMessage()));
+                    }
+                },
                 refused -> store.transition(e.id, holder, 1, ExecutionEvent.FAILED, "not admitted", x -> {
                     x.reason = "not admitted: " + refused.getMessage();
                     x.hint = "retry later, or ask for capacity";
@@ -363,11 +387,21 @@ public class ExecutionDriver {
         }
     }
 
-    /** Applies an execution's changes one after another, in the order they were observed. */
+    /**
+     * Applies an execution's changes one after another, in the order they were observed. A change the database could
+     * not take (down, failing over) is tried again with backoff, and the later ones wait for it: an outcome observed
+     * during an outage is recorded once the database is back, not lost. (Should the lease run out meanwhile, the
+     * retried change is refused and the replica that claims the execution reads the outcome from the run.)
+     */
     private void inOrder(UUID id, Live l, Supplier<Uni<?>> change) {
         synchronized (l) {
-            l.changes = l.changes.thenCompose(v -> change.get().replaceWithVoid().onFailure().invoke(f -> LOG.warnf(
-                    "Could not record a change of execution %s: %s", id, f.getMessage())).onFailure()
+            l.changes = l.changes.thenCompose(v -> Uni.createFrom().deferred(change)
+                    .onFailure(DatabaseFailures::unavailable).invoke(f -> LOG.warnf(
+                            "Execution %s: a change waits for the database (%s)", id, f.getMessage()))
+                    .onFailure(DatabaseFailures::unavailable).retry().withBackOff(CHANGE_RETRY_FIRST, CHANGE_RETRY_MAX)
+                    .expireIn(CHANGE_RETRY_FOR.toMillis())
+                    .replaceWithVoid().onFailure().invoke(f -> LOG.warnf(
+                            "Could not record a change of execution %s: %s", id, f.getMessage())).onFailure()
                     .recoverWithNull().subscribeAsCompletionStage());
         }
     }
