@@ -104,7 +104,10 @@ public class ExecutionDriver {
      * until the deadline: an outage delays a job, it does not fail it.
      */
     void begin(Execution e, ResolvedJob job) {
-        Live l = track(e, job);
+        admitThenStart(e, track(e, job), job);
+    }
+
+    private void admitThenStart(Execution e, Live l, ResolvedJob job) {
         admission.admit(job, e.id.toString())
                 .onFailure(CapacityUnavailable.class).invoke(f -> LOG.infof("Execution %s waits for admission: %s", e.id,
                         f.getMessage()))
@@ -145,7 +148,11 @@ public class ExecutionDriver {
         }
         Live l = track(e, job);
         Instant next = e.nextAttemptAt;
-        if (e.state == ExecutionState.SUBMITTED && next != null && next.isAfter(Instant.now())) {
+        if (e.state == ExecutionState.SUBMITTED && e.attempt == 1 && next == null) {
+            // Its first attempt may never have been admitted (the replica died in between). Admission is idempotent
+            // by the execution's id: one that was admitted is answered as before, and books nothing more.
+            admitThenStart(e, l, job);
+        } else if (e.state == ExecutionState.SUBMITTED && next != null && next.isAfter(Instant.now())) {
             l.retryTimer = vertx.setTimer(Math.max(1, Duration.between(Instant.now(), next).toMillis()),
                     t -> startAttempt(e.id, e.target, l, e.attempt));
         } else {

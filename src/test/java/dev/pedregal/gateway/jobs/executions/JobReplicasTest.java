@@ -124,9 +124,25 @@ class JobReplicasTest {
         final ExecutionDriver driver;
         final LeaseKeeper keeper;
 
+        /** The executions this replica asked admission for. */
+        final List<String> admitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         Replica(String name) {
             leases = new ExecutionLeases(database, config, name);
-            driver = new ExecutionDriver(store, placement, admission, config, vertx, leases, changes);
+            JobAdmission counted = new JobAdmission() {
+                @Override
+                public io.smallrye.mutiny.Uni<Void> admit(dev.pedregal.gateway.jobs.ResolvedJob job, String executionId) {
+                    admitted.add(executionId);
+                    return admission.admit(job, executionId);
+                }
+
+                @Override
+                public io.smallrye.mutiny.Uni<Void> ended(dev.pedregal.gateway.jobs.ResolvedJob job, String executionId,
+                        dev.pedregal.gateway.jobs.ExecutionState state) {
+                    return admission.ended(job, executionId, state);
+                }
+            };
+            driver = new ExecutionDriver(store, placement, counted, config, vertx, leases, changes);
             keeper = new LeaseKeeper(driver, leases, vertx, config, true);
             keeper.start();
         }
@@ -169,6 +185,24 @@ class JobReplicasTest {
             assertEquals("SUCCEEDED", get(id).get("state"));
             assertEquals(List.of("SUBMITTED", "STARTED", "SUCCEEDED"), events(id));
             Operator.await("B to stop driving the ended execution", Duration.ofSeconds(30), () -> !b.drives(id));
+        }
+    }
+
+    @Test
+    void aReplicaTakingOverAFirstAttemptNotYetStartedAsksAdmissionAgainAndRunsItOnce() {
+        try (Replica b = new Replica("replica-b")) {
+            String id = submitted("lease-unstarted", "");
+            String run = runName("lease-unstarted", id, 1);
+            operator.awaitApplication(run);
+            assertEquals("SUBMITTED", get(id).get("state"), "the operator has not reported it started");
+            // A may have died before admitting it: B cannot know, so it asks (admission is idempotent by id).
+            takenOverBy(b, id);
+            assertEquals(List.of(id), b.admitted);
+            operator.drive(run, SparkOperator.status("RUNNING", ""), () -> "RUNNING".equals(get(id).get("state")));
+            operator.drive(run, SparkOperator.status("COMPLETED", ""), () -> terminal(id));
+            assertEquals("SUCCEEDED", get(id).get("state"));
+            assertEquals(List.of("SUBMITTED", "STARTED", "SUCCEEDED"), events(id), "one attempt, its run answered again");
+            assertNull(operator.application(runName("lease-unstarted", id, 2)), "no second run");
         }
     }
 
