@@ -2,18 +2,24 @@
 # Local Redis for the Pedregal Spark gateway (capacity calendar, rate limits).
 #
 #   redis.sh install                              make sure redis-server and redis-cli exist (apt-get)
-#   redis.sh start  [--port N] [--dir DIR] [--cluster]
+#   redis.sh start  [--port N] [--dir DIR] [--cluster [--node-timeout MS] [--rejoin]]
 #                                                 start on 127.0.0.1:N (default 6379), print the URL;
-#                                                 --cluster: a Redis Cluster node (cluster-enabled yes)
-#   redis.sh cluster-create PORT PORT PORT...     join cluster nodes started with --cluster into one cluster,
-#                                                 all primaries (no replicas), and wait until it is ok
+#                                                 --cluster: a Redis Cluster node (cluster-enabled yes,
+#                                                 cluster-node-timeout MS, default 5000), in no cluster yet;
+#                                                 --rejoin: back into the cluster it was in (empty all the same)
+#   redis.sh cluster-create [--replicas R] PORT...
+#                                                 join cluster nodes started with --cluster into one cluster:
+#                                                 the first PORTs primaries, R replicas each (default 0) from
+#                                                 the rest; wait until it is ok and every replica in sync
 #   redis.sh stop   [--port N]                    stop the instance started by `start` on port N
 #   redis.sh kill   [--port N]                    kill -9 that instance (tests: a crashed Redis)
 #   redis.sh status [--port N]                    print the URL if up, exit 1 otherwise
 #
 # The URL printed is redis://127.0.0.1:N. The server listens on 127.0.0.1 only, without persistence
 # (no RDB, no AOF): a restart comes back empty, which is what the gateway must survive anyway. A cluster
-# node also starts with a new nodes.conf (and the bus on port N+10000), so it belongs to no cluster yet.
+# node also starts with a new nodes.conf (and the bus on port N+10000), so it belongs to no cluster yet
+# (unless --rejoin); cluster-require-full-coverage is off, so while one primary is down (before its replica
+# is promoted) the others keep serving their slots.
 # Working directory DIR (default .local/redis-<port>). Pid and log: .local/run/redis-<port>.{pid,log}.
 # stop and kill act only on the pid recorded by `start`, and only while that pid is a redis-server.
 # Binaries: $PEDREGAL_REDIS_SERVER and $PEDREGAL_REDIS_CLI, else redis-server and redis-cli in PATH.
@@ -29,7 +35,7 @@ log() { echo "redis.sh: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -126,13 +132,18 @@ redis_ready() {  # PORT
   [[ "${reply}" == "+PONG"* ]]
 }
 
-parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster)
+parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster), NODE_TIMEOUT, REJOIN
   PORT="${PEDREGAL_REDIS_PORT:-6379}"
   DIR=""
   CLUSTER=0
+  NODE_TIMEOUT=5000
+  REJOIN=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --cluster) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--cluster is not accepted here"; CLUSTER=1; shift ;;
+      --node-timeout) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--node-timeout is not accepted here"
+                      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--node-timeout needs milliseconds"; NODE_TIMEOUT="$2"; shift 2 ;;
+      --rejoin) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--rejoin is not accepted here"; REJOIN=1; shift ;;
       --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
       --port=*) PORT="${1#--port=}"; shift ;;
       --dir) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--dir is not accepted here"
@@ -144,6 +155,7 @@ parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster)
   done
   [[ "${PORT}" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65536 )) || die "invalid port '${PORT}'"
   [[ -z "${DIR}" ]] || DIR="$(realpath -m -- "${DIR}")"
+  [[ "${CLUSTER}" == 1 || ( "${REJOIN}" == 0 && "${NODE_TIMEOUT}" == 5000 ) ]] || die "--node-timeout and --rejoin go with --cluster"
 }
 
 # The pid recorded by `start` on PORT, if that process is still a live redis-server.
@@ -211,9 +223,12 @@ cmd_start() {
   : > "${lf}"
   local cluster_args=()
   if [[ "${CLUSTER}" == 1 ]]; then
-    # A node that forgot its cluster, like its data: `cluster-create` joins it again.
-    rm -f "${dir}/nodes.conf"
-    cluster_args=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000)
+    # A node that forgot its cluster, like its data: `cluster-create` joins it again. With --rejoin it keeps
+    # nodes.conf and comes back as the node it was (its slots, if no replica took them), without its data.
+    [[ "${REJOIN}" == 1 ]] || rm -f "${dir}/nodes.conf"
+    # A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
+    cluster_args=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout "${NODE_TIMEOUT}"
+      --cluster-require-full-coverage no --repl-diskless-sync-delay 0)
   fi
   log "starting Redis on 127.0.0.1:${PORT} (dir ${dir}, log ${lf}${cluster_args:+, cluster node})"
   # Foreground server in the background of a subshell of its own session (setsid), so it outlives
@@ -230,24 +245,31 @@ cmd_start() {
 }
 
 cmd_cluster_create() {
-  [[ $# -ge 3 ]] || die "cluster-create: give the ports of at least three nodes started with --cluster"
-  local port nodes=() started i state
+  local replicas=0
+  if [[ "${1:-}" == --replicas ]]; then
+    [[ "${2:-}" =~ ^[0-9]+$ ]] || die "cluster-create: --replicas needs a number"
+    replicas="$2"; shift 2
+  fi
+  (( $# >= 3 * (replicas + 1) )) || die "cluster-create: give the ports of at least $((3 * (replicas + 1))) nodes started with --cluster"
+  local port nodes=() started state link
   for port in "$@"; do
     [[ "${port}" =~ ^[0-9]+$ ]] || die "cluster-create: invalid port '${port}'"
     running_pid "${port}" >/dev/null || die "cluster-create: no Redis started by this script on port ${port}"
     nodes+=("127.0.0.1:${port}")
   done
   ensure_cli
-  log "creating a Redis Cluster of ${nodes[*]} (primaries only)"
-  "${CLI}" --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >&2 \
+  log "creating a Redis Cluster of ${nodes[*]} (${replicas} replica(s) per primary)"
+  "${CLI}" --cluster create "${nodes[@]}" --cluster-replicas "${replicas}" --cluster-yes >&2 \
     || die "redis-cli --cluster create failed"
-  # Every node must agree that all slots are served before a client's first slot map is right.
+  # Every node must agree that all slots are served before a client's first slot map is right, and every
+  # replica must have synced (a replica that never did cannot take over its primary).
   started="$(date +%s)"
   for port in "$@"; do
     while true; do
       state="$("${CLI}" -p "${port}" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_state://p')"
-      [[ "${state}" == ok ]] && break
-      (( $(date +%s) - started < START_TIMEOUT )) || die "node ${port} not ok within ${START_TIMEOUT} s (state '${state}')"
+      link="$("${CLI}" -p "${port}" info replication 2>/dev/null | tr -d '\r' | sed -n 's/^master_link_status://p')"
+      [[ "${state}" == ok && ( -z "${link}" || "${link}" == up ) ]] && break
+      (( $(date +%s) - started < START_TIMEOUT )) || die "node ${port} not ok within ${START_TIMEOUT} s (state '${state}', link '${link}')"
       sleep 0.1
     done
   done

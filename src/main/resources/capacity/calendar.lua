@@ -5,7 +5,8 @@
 -- Time is cut into 15-minute slices, index = epoch second / 900 (UTC). Per pool, all keys share the hash
 -- tag {pool}, so one pool lives in one Redis Cluster slot and every function below touches one slot:
 --   pc:{pool}:s:<slice>   hash: c, m (vCPU millis, MiB used in the slice), c:<team>, m:<team>;
---                         fields at zero are deleted; the key expires <retention> after the slice ends
+--                         fields at zero are deleted (the key too once nothing is booked); r: the retention
+--                         its expiry was set with; the key expires <retention> after the slice ends
 --   pc:{pool}:r:<id>      hash: one reservation (team, c, m, start, end, first, last, state, exp)
 --   pc:{pool}:holds       sorted set: held reservation ids by hold expiry (ms), for the sweeper
 --   pc:{pool}:ready       present once the pool was rebuilt from the source of truth; a Redis that lost
@@ -15,8 +16,14 @@
 --
 -- Cost: a function's time is mostly its redis.call()s and the numbers it turns into strings, per slice. So a
 -- slice is read with one HMGET and written with one HSET (plus an HDEL for fields back at zero, and EXPIREAT
--- only when the slice key is new: its expiry depends on the slice alone), never field by field; and numbers
--- are formatted as integers (string.format '%d'), not by Lua's and Redis's float formatting.
+-- only when the slice key is new or its expiry was set with another retention: see apply), never field by
+-- field; and numbers are formatted as integers (string.format '%d'), not by Lua's and Redis's float formatting.
+
+-- The library's version. Raise it with every change to this file: a gateway loads its library over none or
+-- an older one, never over a newer one, so during a rolling upgrade the newest library stays loaded and must
+-- still serve the calls of the older gateways; a change they cannot call gets a new function name
+-- (docs/capacity.md, "Upgrading the library").
+local VERSION = 1
 
 local SLICE = 900
 
@@ -41,9 +48,9 @@ end
 -- The slice hash fields of a team's usage.
 local function team_fields(team) return 'c:' .. team, 'm:' .. team end
 
--- HMGET of a slice: pool c, pool m, team c, team m (false where a field is absent).
+-- HMGET of a slice: pool c, pool m, team c, team m, the retention of its expiry (false where absent).
 local function read_slice(key, ct, mt)
-  return redis.call('HMGET', key, 'c', 'm', ct, mt)
+  return redis.call('HMGET', key, 'c', 'm', ct, mt, 'r')
 end
 
 local function usage_of(v)
@@ -64,30 +71,48 @@ end
 
 -- Adds (sign 1) or removes (sign -1) a reservation's size on slices [from, to]. seen: HMGET replies of
 -- these slices already read in this call (by slice index), or nil. New totals are written at once; a field
--- back at zero is deleted (an empty hash disappears with it).
+-- back at zero is deleted, and the key once nothing is booked in the slice (pool c and m at zero: no team
+-- can have more than the pool). A slice key expires <retention> after its slice ends; its field r says with
+-- which retention that expiry was set, so the key gets EXPIREAT only when it is new or the retention changed
+-- since (pedregal.capacity.retention): a change reaches every key at its next write, for one HMGET field.
+-- Removing from a slice whose key is gone (expired under a shorter retention) writes nothing.
 local function apply(sp, team, c, m, from, to, sign, retention, now, seen)
   local ct, mt = team_fields(team)
   local dc, dm = sign * c, sign * m
+  local r = int(retention)
   for s = from, to do
     if not is_past(s, retention, now) then
       local key = slice_key(sp, s)
       local v = (seen and seen[s]) or read_slice(key, ct, mt)
-      local uc, um, tc, tm = usage_of(v)
-      local nc, nm, ntc, ntm = uc + dc, um + dm, tc + dc, tm + dm
-      if dc ~= 0 and dm ~= 0 and nc ~= 0 and nm ~= 0 and ntc ~= 0 and ntm ~= 0 then
-        -- the usual case (every field changes, none falls to zero): one HSET, no tables
-        redis.call('HSET', key, 'c', int(nc), 'm', int(nm), ct, int(ntc), mt, int(ntm))
-      else
-        local set, del = {}, {}
-        change(set, del, 'c', v[1], nc, dc)
-        change(set, del, 'm', v[2], nm, dm)
-        change(set, del, ct, v[3], ntc, dc)
-        change(set, del, mt, v[4], ntm, dm)
-        if #set > 0 then redis.call('HSET', key, unpack(set)) end
-        if #del > 0 then redis.call('HDEL', key, unpack(del)) end
+      if sign > 0 or v[1] or v[2] then
+        local uc, um, tc, tm = usage_of(v)
+        local nc, nm, ntc, ntm = uc + dc, um + dm, tc + dc, tm + dm
+        local stamp = v[5] ~= r
+        if nc == 0 and nm == 0 then
+          redis.call('DEL', key)
+          stamp = false
+        elseif dc ~= 0 and dm ~= 0 and nc ~= 0 and nm ~= 0 and ntc ~= 0 and ntm ~= 0 then
+          -- the usual case (every field changes, none falls to zero): one HSET, no tables
+          if stamp then
+            redis.call('HSET', key, 'c', int(nc), 'm', int(nm), ct, int(ntc), mt, int(ntm), 'r', r)
+          else
+            redis.call('HSET', key, 'c', int(nc), 'm', int(nm), ct, int(ntc), mt, int(ntm))
+          end
+        else
+          local set, del = {}, {}
+          change(set, del, 'c', v[1], nc, dc)
+          change(set, del, 'm', v[2], nm, dm)
+          change(set, del, ct, v[3], ntc, dc)
+          change(set, del, mt, v[4], ntm, dm)
+          if stamp then
+            set[#set + 1] = 'r'
+            set[#set + 1] = r
+          end
+          if #set > 0 then redis.call('HSET', key, unpack(set)) end
+          if #del > 0 then redis.call('HDEL', key, unpack(del)) end
+        end
+        if stamp then redis.call('EXPIREAT', key, int((s + 1) * SLICE + retention)) end
       end
-      -- A slice key exists while anything is booked in it (c or m set) and got its expiry when created.
-      if sign > 0 and not v[1] and not v[2] then redis.call('EXPIREAT', key, int((s + 1) * SLICE + retention)) end
     end
   end
 end
@@ -319,7 +344,7 @@ local function slices(keys, args)
       return
     end
     for s = first, first + count - 1 do
-      local v = read_slice(slice_key(sp, s), ct, mt)
+      local v = redis.call('HMGET', slice_key(sp, s), 'c', 'm', ct, mt)
       out[n + 1], out[n + 2], out[n + 3], out[n + 4] = v[1] or 0, v[2] or 0, v[3] or 0, v[4] or 0
       n = n + 4
     end
@@ -355,3 +380,5 @@ redis.register_function('sweep', sweep)
 redis.register_function('restore', restore)
 redis.register_function{function_name = 'slices', callback = slices, flags = {'no-writes'}}
 redis.register_function('rate', rate)
+redis.register_function{function_name = 'pedregal_capacity_version', callback = function() return VERSION end,
+  flags = {'no-writes'}}

@@ -108,7 +108,7 @@ public class CapacityBenchmark {
         // Room for every reservation the run makes: what is measured is the booking, not a denial.
         PoolCapacity pool = PoolCapacity.of(POOL, new Resources(1_000_000_000_000L, 1_000_000_000_000L));
         PoolCapacity tight = PoolCapacity.of(TIGHT, new Resources(40_000, 1_000_000));
-        calendar = new CapacityCalendar(redis, new CapacityFunctions(redis, config), config, new Pools(pool, tight), null);
+        calendar = new CapacityCalendar(new CapacityFunctions(redis, config), config, new Pools(pool, tight), null);
         calendar.start().onFailure().retry().atMost(5).await().atMost(WAIT);
         calendar.rebuild(List.of()).await().atMost(WAIT);
         schedules = new ScheduleCheck(calendar);

@@ -7,7 +7,7 @@ import jakarta.inject.Singleton;
 
 import dev.pedregal.gateway.config.GatewayConfig;
 import dev.pedregal.gateway.config.RedisClientOptions;
-import io.vertx.core.Vertx;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 
 /**
@@ -18,20 +18,20 @@ public class CapacityBeans {
 
     @Produces
     @Singleton
-    CapacityFunctions functions(Redis redis, Primaries primaries, GatewayConfig config) {
-        return new CapacityFunctions(redis, primaries, config.capacity());
+    CapacityFunctions functions(Primaries primaries, GatewayConfig config) {
+        return new CapacityFunctions(primaries, config.capacity());
     }
 
     /**
-     * Where the library is loaded: with {@code quarkus.redis.client-type=cluster}, every primary, through a
-     * cluster client of its own on the same options (it only ever sends FUNCTION LOAD); else the one server.
+     * Where the calendar's commands go: with {@code quarkus.redis.client-type=cluster}, the primary of each
+     * command's slot, through a client of its own per primary on the same options ({@link ClusterPrimaries}:
+     * the Vert.x cluster client fails every call while any one primary is down); else the Quarkus client's server.
      */
     @Produces
     @Singleton
-    Primaries primaries(Redis redis, RedisClientOptions options, Vertx vertx) {
+    Primaries primaries(Redis redis, RedisClientOptions options, Vertx vertx, GatewayConfig config) {
         return options.cluster()
-                ? Primaries.cluster(io.vertx.redis.client.Redis.createClient(vertx,
-                        options.copy().orElseThrow().setPoolName("pedregal-capacity-primaries")))
+                ? Primaries.cluster(vertx, options.copy().orElseThrow(), config.capacity().redisTimeout())
                 : Primaries.single(redis);
     }
 
@@ -41,9 +41,9 @@ public class CapacityBeans {
 
     @Produces
     @Singleton
-    CapacityCalendar calendar(Redis redis, CapacityFunctions functions, GatewayConfig config, PoolCapacities pools,
+    CapacityCalendar calendar(CapacityFunctions functions, GatewayConfig config, PoolCapacities pools,
             Instance<ReservationSource> source) {
-        return new CapacityCalendar(redis, functions, config.capacity(), pools,
+        return new CapacityCalendar(functions, config.capacity(), pools,
                 // Without a source of truth (no database), a Redis that lost its data comes back empty but ready.
                 source.isResolvable() ? source.get() : () -> io.smallrye.mutiny.Uni.createFrom().item(java.util.List.of()));
     }

@@ -3,20 +3,18 @@ package dev.pedregal.gateway.capacity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.mutiny.redis.client.Command;
 
 /**
  * The capacity calendar: reservations per pool in 15-minute slices, kept in Redis. Each operation is one atomic
@@ -26,7 +24,8 @@ import io.vertx.mutiny.redis.client.Command;
  * <p>Everything returns a {@link Uni} completed on the Redis client's event loop; nothing blocks. Redis
  * trouble fails the call with {@link CapacityUnavailable} (fail closed). A pool whose Redis lost its data is
  * "unready" until {@link #rebuild} re-created its reservations; with a {@link ReservationSource} that happens
- * by itself the first time a call finds the pool unready.
+ * by itself the first time a call finds the pool unready. A rebuild goes pool by pool: on a Redis Cluster with
+ * one primary down, the pools on the others are rebuilt and ready.
  */
 public class CapacityCalendar {
 
@@ -34,30 +33,28 @@ public class CapacityCalendar {
     /** 104 days: more than any schedule horizon, bounds one read. */
     static final int MAX_SLICES_PER_READ = 10_000;
 
-    private final Redis redis;
     private final CapacityFunctions functions;
     private final CapacityConfig config;
     private final PoolCapacities capacities;
     private final ReservationSource source;
-    private final AtomicReference<CompletableFuture<RebuildReport>> rebuilding = new AtomicReference<>();
+    private final SingleFlight<RebuildReport> rebuilding = new SingleFlight<>();
     private final AtomicLong rebuilds = new AtomicLong();
 
     /**
      * @param source where reservations are re-read from when Redis lost them; null to rebuild only through
      *               {@link #rebuild} calls
      */
-    public CapacityCalendar(Redis redis, CapacityFunctions functions, CapacityConfig config, PoolCapacities capacities,
+    public CapacityCalendar(CapacityFunctions functions, CapacityConfig config, PoolCapacities capacities,
             ReservationSource source) {
-        this.redis = redis;
         this.functions = functions;
         this.config = config;
         this.capacities = capacities;
         this.source = source;
     }
 
-    /** Loads the Redis Functions library. */
+    /** Loads the Redis Functions library (on every primary reachable; see {@link CapacityFunctions#load}). */
     public Uni<Void> start() {
-        return functions.load();
+        return functions.load().replaceWithVoid();
     }
 
     /** Holds a reservation for the configured hold TTL. */
@@ -208,19 +205,41 @@ public class CapacityCalendar {
 
     /**
      * Re-creates committed reservations after Redis lost them, then marks their pools (and every configured
-     * pool) ready. Idempotent: an id the calendar already knows is left alone, so nothing is booked twice.
+     * pool) ready. Idempotent: an id the calendar already knows is left alone, so nothing is booked twice. Pool by
+     * pool: a pool whose Redis (primary) cannot be reached is left unready and the rebuild fails
+     * ({@link CapacityUnavailable}, naming it), but every other pool is rebuilt and ready.
      */
     public Uni<RebuildReport> rebuild(List<Reservation> reservations) {
-        Set<String> pools = new LinkedHashSet<>(capacities.pools());
-        reservations.forEach(r -> pools.add(r.pool()));
+        Map<String, List<Reservation>> byPool = new LinkedHashMap<>();
+        capacities.pools().forEach(pool -> byPool.put(pool, new ArrayList<>()));
+        reservations.forEach(r -> byPool.computeIfAbsent(r.pool(), pool -> new ArrayList<>()).add(r));
+        return Multi.createFrom().iterable(byPool.entrySet())
+                .onItem().transformToUni(pool -> rebuild(pool.getKey(), pool.getValue())).merge(REBUILD_CONCURRENCY)
+                .collect().asList()
+                .map(pools -> {
+                    List<PoolRebuilt> failed = pools.stream().filter(pool -> pool.failure() != null).toList();
+                    if (!failed.isEmpty()) {
+                        throw new CapacityUnavailable("pools not rebuilt (the others are ready): " + failed.stream()
+                                .map(pool -> pool.pool() + " (" + pool.failure().getMessage() + ")").collect(Collectors.joining(", ")),
+                                functions.retryAfter(), failed.get(0).failure());
+                    }
+                    rebuilds.incrementAndGet();
+                    int restored = pools.stream().mapToInt(PoolRebuilt::restored).sum();
+                    return new RebuildReport(restored, reservations.size() - restored, List.copyOf(byPool.keySet()));
+                });
+    }
+
+    /** One pool's reservations restored, then the pool marked ready; or why not. */
+    private record PoolRebuilt(String pool, int restored, Throwable failure) {
+    }
+
+    private Uni<PoolRebuilt> rebuild(String pool, List<Reservation> reservations) {
         return Multi.createFrom().iterable(reservations)
                 .onItem().transformToUni(this::restore).merge(REBUILD_CONCURRENCY)
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
-                .chain(restored -> Multi.createFrom().iterable(pools)
-                        .onItem().transformToUni(this::markReady).merge(REBUILD_CONCURRENCY)
-                        .collect().last()
-                        .invoke(ignored -> rebuilds.incrementAndGet())
-                        .replaceWith(new RebuildReport(restored, reservations.size() - restored, List.copyOf(pools))));
+                .collect().with(Collectors.summingInt(Integer::intValue))
+                .call(() -> markReady(pool))
+                .map(restored -> new PoolRebuilt(pool, restored, null))
+                .onFailure().recoverWithItem(failure -> new PoolRebuilt(pool, 0, failure));
     }
 
     /** How many rebuilds completed (at start and after Redis lost its data). */
@@ -240,11 +259,8 @@ public class CapacityCalendar {
     }
 
     private Uni<Void> markReady(String pool) {
-        return Uni.createFrom().deferred(() -> redis.send(Request.cmd(Command.SET).arg(CalendarKeys.ready(pool)).arg(Instant.now().toString())))
-                .ifNoItem().after(config.redisTimeout()).fail()
-                .onFailure().transform(e -> new CapacityUnavailable("could not mark pool " + pool + " ready: " + e.getMessage(),
-                        functions.retryAfter(), e))
-                .replaceWithVoid();
+        String ready = CalendarKeys.ready(pool);
+        return functions.command(ready, Request.cmd(Command.SET).arg(ready).arg(Instant.now().toString())).replaceWithVoid();
     }
 
     /** The reply's status; an unready pool fails the call (and starts a rebuild when there is a source). */
@@ -259,22 +275,12 @@ public class CapacityCalendar {
 
     // One rebuild at a time, whatever the number of callers that found a pool unready.
     private void rebuildFromSource() {
-        if (source == null) {
-            return;
+        if (source != null) {
+            rebuilding.run(() -> source.liveReservations().chain(this::rebuild)).subscribe().with(report -> {
+            }, failure -> {
+                // the pool stays unready, and the next call that finds it so starts another rebuild
+            });
         }
-        CompletableFuture<RebuildReport> mine = new CompletableFuture<>();
-        if (!rebuilding.compareAndSet(null, mine)) {
-            return;
-        }
-        source.liveReservations().chain(this::rebuild).subscribe().with(
-                report -> {
-                    rebuilding.set(null);
-                    mine.complete(report);
-                },
-                failure -> {
-                    rebuilding.set(null);
-                    mine.completeExceptionally(failure);
-                });
     }
 
     private Shortfall shortfall(Reservation r, Response reply, boolean withFit) {

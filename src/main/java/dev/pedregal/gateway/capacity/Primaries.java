@@ -1,20 +1,27 @@
 package dev.pedregal.gateway.capacity;
 
+import java.time.Duration;
+import java.util.List;
+
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.vertx.UniHelper;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
-import io.vertx.redis.client.RedisCluster;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.RedisOptions;
 
 /**
- * The Redis servers that must each hold the Functions library: the one server behind a standalone (or sentinel,
- * or replication) client, or every primary of a Redis Cluster. A keyless command such as {@code FUNCTION LOAD}
- * sent through a cluster client reaches one node only, so on a cluster it is sent to each primary in turn.
+ * Where the calendar's commands go: the one server behind a standalone (or sentinel, or replication) client, or
+ * the primaries of a Redis Cluster, each command to the primary serving its key's slot. The Functions library
+ * must be on each of them: a keyless command such as {@code FUNCTION LOAD} is sent to every primary in turn.
  */
 public interface Primaries extends AutoCloseable {
 
-    /** Sends a keyless command to each primary; fails when one of them fails. Answers how many took it. */
-    Uni<Integer> sendToEach(Request request);
+    /** Sends a command to the primary serving {@code key} (every key of the command is in its slot). */
+    Uni<Response> send(String key, Request request);
+
+    /** The primaries as they are now (on a cluster, as its topology reads at the time of the call). */
+    Uni<List<Primary>> each();
 
     @Override
     default void close() {
@@ -22,27 +29,25 @@ public interface Primaries extends AutoCloseable {
 
     /** The one server the client talks to. */
     static Primaries single(Redis redis) {
-        return request -> redis.send(request).replaceWith(1);
+        List<Primary> one = List.of(new Primary("redis", redis));
+        return new Primaries() {
+            @Override
+            public Uni<Response> send(String key, Request request) {
+                return redis.send(request);
+            }
+
+            @Override
+            public Uni<List<Primary>> each() {
+                return Uni.createFrom().item(one);
+            }
+        };
     }
 
     /**
-     * Every primary of the cluster behind {@code clusterClient}, a Vert.x client of type {@code CLUSTER} (not the
-     * Quarkus bean: it wraps its client, which {@link RedisCluster} refuses), as the client's slot map shows them
-     * at the time of the call (it is refreshed, so a primary promoted since start counts). The client is closed
-     * with this.
+     * The primaries of the Redis Cluster whose nodes (some of them) {@code options} names, each reached by a
+     * client of its own on those options (see {@link ClusterPrimaries}); {@code timeout} bounds a topology read.
      */
-    static Primaries cluster(io.vertx.redis.client.Redis clusterClient) {
-        RedisCluster cluster = RedisCluster.create(clusterClient);
-        return new Primaries() {
-            @Override
-            public Uni<Integer> sendToEach(Request request) {
-                return UniHelper.toUni(cluster.onAllMasterNodes(request.getDelegate())).map(java.util.List::size);
-            }
-
-            @Override
-            public void close() {
-                clusterClient.close();
-            }
-        };
+    static Primaries cluster(Vertx vertx, RedisOptions options, Duration timeout) {
+        return new ClusterPrimaries(vertx, options, timeout);
     }
 }

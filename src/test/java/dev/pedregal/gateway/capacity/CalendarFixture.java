@@ -36,7 +36,7 @@ final class CalendarFixture implements AutoCloseable, PoolCapacities {
         redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(server.url())
                 .setMaxPoolSize(16).setMaxPoolWaiting(4096).setMaxWaitingHandlers(65_536));
         functions = new CapacityFunctions(redis, config);
-        calendar = new CapacityCalendar(redis, functions, config, this, source);
+        calendar = new CapacityCalendar(functions, config, this, source);
         try {
             // A cold JVM's first connection can exceed the 500 ms bound on a busy machine: retry, as a gateway would.
             calendar.start().onFailure(CapacityUnavailable.class).retry().atMost(5).await().atMost(WAIT);

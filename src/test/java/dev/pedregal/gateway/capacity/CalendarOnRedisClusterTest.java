@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +23,6 @@ import dev.pedregal.gateway.support.RedisClusterNodes;
 import dev.pedregal.gateway.support.RedisClusterFixture;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.redis.client.RedisOptions;
 
@@ -40,8 +41,6 @@ class CalendarOnRedisClusterTest {
     static final Instant T0 = Slice.of(Instant.now()).start().plus(Duration.ofHours(1));
 
     static RedisClusterFixture cluster;
-    /** The cluster client the calendar calls through. */
-    static Redis redis;
     static RedisClusterNodes nodes;
     static CapacityFunctions functions;
     static CapacityCalendar calendar;
@@ -53,25 +52,10 @@ class CalendarOnRedisClusterTest {
     static void start() {
         cluster = RedisClusterFixture.start(PORTS);
         nodes = cluster.nodes;
-        RedisOptions options = cluster.clientOptions().setMaxPoolSize(8).setMaxPoolWaiting(1024);
-        redis = Redis.createClient(cluster.vertx, options);
-        poolOnNode = nodes.onEachNode(n -> "pool-" + n, CalendarKeys::ready);
-        PoolCapacities capacities = new PoolCapacities() {
-            @Override
-            public Optional<PoolCapacity> find(String pool) {
-                return poolOnNode.contains(pool) ? Optional.of(PoolCapacity.of(pool, POOL)) : Optional.empty();
-            }
-
-            @Override
-            public Collection<String> pools() {
-                return poolOnNode;
-            }
-        };
-        TestConfig config = TestConfig.defaults();
-        // As CapacityBeans does with quarkus.redis.client-type=cluster: a cluster client of its own for the fan-out.
-        Primaries primaries = Primaries.cluster(io.vertx.redis.client.Redis.createClient(cluster.vertx.getDelegate(), new RedisOptions(options)));
-        functions = new CapacityFunctions(redis, primaries, config);
-        calendar = new CapacityCalendar(redis, functions, config, capacities, null);
+        ClusterCalendar on = new ClusterCalendar(cluster, POOL, TestConfig.defaults(), null);
+        poolOnNode = on.pools;
+        functions = on.functions;
+        calendar = on.calendar;
         limiter = new RateLimiter(functions);
         calendar.start().onFailure(CapacityUnavailable.class).retry().atMost(5).await().atMost(WAIT);
     }
@@ -179,6 +163,59 @@ class CalendarOnRedisClusterTest {
             assertEquals(1, nodes.send(i, Request.cmd(Command.EXISTS).arg(CalendarKeys.rate(key))).toInteger(),
                     key + " on primary " + PORTS[i]);
         }
+    }
+
+    @Test
+    void keysMapToTheSlotsTheClusterComputes() {
+        List<String> keys = List.of(CalendarKeys.ready("pool-1"), CalendarKeys.rate("team:analytics"), "123456789", "{}x",
+                "foo{}{bar}", "foo{{bar}}zap", "foo{bar}{zap}", "{", "}{", "é{ü}", "pedregal:{team-7}:session:dev/x:alice:s");
+        for (String key : keys) {
+            assertEquals(nodes.slot(key), KeySlot.of(key), key);
+        }
+    }
+
+    @Test
+    void aPoolWhoseSlotMovedToAnotherPrimaryIsFollowedThere() {
+        String pool = poolOnNode.get(0);
+        int slot = (int) nodes.slot(CalendarKeys.ready(pool));
+        IntStream.range(0, nodes.size()).forEach(i -> nodes.send(i, Request.cmd(Command.FLUSHALL)));
+        try {
+            // The pool's (now empty) slot handed from primary 0 to primary 2, as a resharding ends: the calendar
+            // still sends there first, is answered MOVED, and follows.
+            assignSlot(slot, 2);
+            Reservation r = new Reservation("moved", "t1", pool, new Resources(1_000, 1_024), T0, T0.plus(Duration.ofHours(1)));
+            calendar.rebuild(List.of()).await().atMost(WAIT);
+            assertTrue(hold(r).granted());
+            assertEquals(1, nodes.send(2, Request.cmd(Command.EXISTS).arg(CalendarKeys.reservation(pool, "moved"))).toInteger(),
+                    "booked on the primary that serves the slot now");
+            assertEquals(ReservationState.RELEASED, calendar.release(pool, "moved").await().atMost(WAIT));
+        } finally {
+            IntStream.range(0, nodes.size()).forEach(i -> nodes.send(i, Request.cmd(Command.FLUSHALL)));
+            assignSlot(slot, 0);
+            calendar.rebuild(List.of()).await().atMost(WAIT);
+        }
+    }
+
+    @Test
+    void aConfiguredNodeThatNeverAnswersHoldsUpNeitherTheSlotMapNorTheLoad() throws IOException {
+        // Accepts connections (the kernel's backlog) and answers nothing: a host gone without a reset.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            RedisOptions options = cluster.clientOptions();
+            List<String> endpoints = new ArrayList<>(List.of("redis://127.0.0.1:" + silent.getLocalPort()));
+            endpoints.addAll(options.getEndpoints());
+            try (Primaries primaries = Primaries.cluster(cluster.vertx, options.setEndpoints(endpoints), Duration.ofMillis(500))) {
+                LibraryReport report = new CapacityFunctions(primaries, TestConfig.defaults()).load().await().atMost(WAIT);
+                assertEquals(PORTS.length, report.held().size(), report.toString());
+            }
+        }
+    }
+
+    /** CLUSTER SETSLOT NODE on every primary, the new owner first (the slot must be empty). */
+    private static void assignSlot(int slot, int owner) {
+        String id = nodes.send(owner, Request.cmd(Command.CLUSTER).arg("MYID")).toString();
+        nodes.send(owner, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(slot).arg("NODE").arg(id));
+        IntStream.range(0, nodes.size()).filter(i -> i != owner)
+                .forEach(i -> nodes.send(i, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(slot).arg("NODE").arg(id)));
     }
 
     private static Admission hold(Reservation r) {

@@ -136,8 +136,7 @@ class CalendarReserveTest {
     @Test
     void anOlderLibraryThatOnlyHoldsStillEndsCommitted() {
         // What a gateway of the previous version loads into the same Redis: hold without the commit flag.
-        String library = new String(readLibrary(), java.nio.charset.StandardCharsets.UTF_8)
-                .replace("local commit_now = args[15] == '1'", "local commit_now = false");
+        String library = LibraryVariants.older(code -> code.replace("local commit_now = args[15] == '1'", "local commit_now = false")).code();
         try {
             fixture.command(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library));
             Reservation a = r("old", 1_000, T0, Duration.ofHours(1));
@@ -146,14 +145,6 @@ class CalendarReserveTest {
             assertEquals(List.of(), CalendarLedger.read(fixture, "p1").mismatches());
         } finally {
             fixture.calendar.start().await().atMost(WAIT);
-        }
-    }
-
-    static byte[] readLibrary() {
-        try (var in = CalendarReserveTest.class.getClassLoader().getResourceAsStream(CapacityFunctions.LIBRARY_RESOURCE)) {
-            return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -172,5 +163,43 @@ class CalendarReserveTest {
         reserve(r("b", 1_000, T0, Duration.ofMinutes(15)));
         ttl = fixture.command(Request.cmd(Command.TTL).arg(key)).toLong();
         assertTrue(ttl > expected - 60 && ttl <= expected, "created again, with its expiry: " + ttl);
+    }
+
+    @Test
+    void aChangedRetentionReachesAnExistingSliceKeyAtItsNextWriteAndOnlyThen() {
+        String key = CalendarKeys.slicePrefix("p1") + Slice.of(T0).index();
+        long sliceEnd = Slice.of(T0).end().getEpochSecond();
+        reserve(r("a", 1_000, T0, Duration.ofMinutes(15)));
+        assertExpiresAt(key, sliceEnd + Duration.ofDays(1).toSeconds());
+
+        // The same retention: the key's expiry is left alone (no EXPIREAT on the hot path).
+        fixture.command(Request.cmd(Command.EXPIREAT).arg(key).arg(sliceEnd + 12_345));
+        reserve(r("b", 1_000, T0, Duration.ofMinutes(15)));
+        assertExpiresAt(key, sliceEnd + 12_345);
+
+        // pedregal.capacity.retention raised, then lowered: the next booking, then the next release, set it anew.
+        CapacityCalendar longer = new CapacityCalendar(fixture.functions, TestConfig.defaults().withRetention(Duration.ofDays(3)), fixture, null);
+        assertTrue(longer.reserve(r("c", 1_000, T0, Duration.ofMinutes(15))).await().atMost(WAIT).granted());
+        assertExpiresAt(key, sliceEnd + Duration.ofDays(3).toSeconds());
+        CapacityCalendar shorter = new CapacityCalendar(fixture.functions, TestConfig.defaults().withRetention(Duration.ofHours(2)), fixture, null);
+        assertEquals(ReservationState.RELEASED, shorter.release("p1", "a").await().atMost(WAIT));
+        assertExpiresAt(key, sliceEnd + Duration.ofHours(2).toSeconds());
+        assertEquals(List.of(), CalendarLedger.read(fixture, "p1").mismatches(), "b and c still counted, once");
+    }
+
+    @Test
+    void releasingFromASliceWhoseKeyExpiredWritesNothingThere() {
+        Reservation a = r("a", 1_000, T0, Duration.ofMinutes(30));
+        reserve(a);
+        String gone = CalendarKeys.slicePrefix("p1") + Slice.of(T0).index();
+        // As after a retention shorter than the one the key was written with: the key expired before the slice was past.
+        fixture.command(Request.cmd(Command.DEL).arg(gone));
+        assertEquals(ReservationState.RELEASED, fixture.calendar.release("p1", "a").await().atMost(WAIT));
+        assertEquals(0, fixture.command(Request.cmd(Command.EXISTS).arg(gone)).toLong(), "no key of negative totals (and no expiry)");
+        assertTrue(CalendarLedger.read(fixture, "p1").slices().isEmpty(), "the other slice emptied and gone");
+    }
+
+    private void assertExpiresAt(String key, long epochSecond) {
+        assertEquals(epochSecond, fixture.command(Request.cmd(Command.EXPIRETIME).arg(key)).toLong(), key);
     }
 }

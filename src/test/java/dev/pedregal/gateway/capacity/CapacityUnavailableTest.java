@@ -69,7 +69,7 @@ class CapacityUnavailableTest {
             Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://127.0.0.1:" + port));
             CapacityConfig config = TestConfig.defaults().withRedisTimeout(Duration.ofMillis(300));
             CapacityFunctions functions = new CapacityFunctions(redis, config);
-            CapacityCalendar calendar = new CapacityCalendar(redis, functions, config, POOLS, null);
+            CapacityCalendar calendar = new CapacityCalendar(functions, config, POOLS, null);
             CapacityUnavailable e = assertThrows(CapacityUnavailable.class, () -> calendar.hold(R).await().atMost(Duration.ofSeconds(5)));
             assertEquals(Duration.ofSeconds(1), e.retryAfter());
             assertThrows(CapacityUnavailable.class, () -> calendar.release("p", "r1").await().atMost(Duration.ofSeconds(5)));

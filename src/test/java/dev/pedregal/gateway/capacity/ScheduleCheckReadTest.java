@@ -167,8 +167,7 @@ class ScheduleCheckReadTest {
     @Test
     void aReplyInAnotherLayoutFailsInsteadOfBeingMisread() {
         // A library that always answers four values a slice (as one loaded by an older gateway would).
-        String library = new String(CalendarReserveTest.readLibrary(), java.nio.charset.StandardCharsets.UTF_8)
-                .replace("if team == '*' then", "if false then");
+        String library = LibraryVariants.older(code -> code.replace("if team == '*' then", "if false then")).code();
         try {
             fixture.command(Request.cmd(Command.FUNCTION).arg("LOAD").arg("REPLACE").arg(library));
             assertThrows(IllegalStateException.class,

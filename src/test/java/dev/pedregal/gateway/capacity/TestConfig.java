@@ -14,4 +14,8 @@ record TestConfig(Duration redisTimeout, Duration unavailableRetryAfter, Duratio
     TestConfig withRedisTimeout(Duration timeout) {
         return new TestConfig(timeout, unavailableRetryAfter, holdTtl, waitBudget, retention, sweepBatch, sweepInterval);
     }
+
+    TestConfig withRetention(Duration retention) {
+        return new TestConfig(redisTimeout, unavailableRetryAfter, holdTtl, waitBudget, retention, sweepBatch, sweepInterval);
+    }
 }

@@ -15,7 +15,7 @@ import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.RedisOptions;
 
 /**
- * One plain (non-cluster) client per primary of a {@link RedisClusterServer}, to look at each node by itself: a
+ * One plain (non-cluster) client per primary (as created) of a {@link RedisClusterServer}, to look at each node by itself: a
  * node answers for the keys of its own slots and redirects (MOVED) the others. Closed with their Vert.x instance.
  */
 public final class RedisClusterNodes {
@@ -25,7 +25,7 @@ public final class RedisClusterNodes {
     private final List<Redis> nodes;
 
     public RedisClusterNodes(Vertx vertx, RedisClusterServer cluster) {
-        this(vertx, cluster.nodes().stream().map(RedisServer::url).toList());
+        this(vertx, cluster.primaries().stream().map(RedisServer::url).toList());
     }
 
     /** On nodes given by URL (a cluster started by a test resource, in another class loader). */

@@ -1,6 +1,7 @@
 package dev.pedregal.gateway.support;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,26 +18,30 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
-    private final boolean clusterNode;
+    /** Null for a standalone server. */
+    private final Duration nodeTimeout;
 
-    private RedisServer(int port, boolean clusterNode) {
+    private RedisServer(int port, Duration nodeTimeout) {
         this.port = port;
         this.dir = Path.of("target/redis-" + port).toAbsolutePath();
-        this.clusterNode = clusterNode;
+        this.nodeTimeout = nodeTimeout;
     }
 
     /** Starts (installing Redis first if needed) an empty server on 127.0.0.1:port. */
     public static RedisServer start(int port) {
-        return start(port, false);
+        return start(port, null);
     }
 
-    /** Starts an empty Redis Cluster node (in no cluster yet: see {@link RedisClusterServer}) on 127.0.0.1:port. */
-    public static RedisServer startClusterNode(int port) {
-        return start(port, true);
+    /**
+     * Starts an empty Redis Cluster node (in no cluster yet: see {@link RedisClusterServer}) on 127.0.0.1:port;
+     * the cluster deems it failed once it has not answered for {@code nodeTimeout}.
+     */
+    public static RedisServer startClusterNode(int port, Duration nodeTimeout) {
+        return start(port, nodeTimeout);
     }
 
-    private static RedisServer start(int port, boolean clusterNode) {
-        RedisServer server = new RedisServer(port, clusterNode);
+    private static RedisServer start(int port, Duration nodeTimeout) {
+        RedisServer server = new RedisServer(port, nodeTimeout);
         server.run("stop");
         server.restart();
         return server;
@@ -44,7 +49,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** The server already started on this port (by a test resource, in another class loader): to kill or restart it. */
     public static RedisServer attach(int port) {
-        return new RedisServer(port, false);
+        return new RedisServer(port, null);
     }
 
     public String url() {
@@ -62,11 +67,19 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts the server again on the same port, empty (a cluster node also forgets its cluster). */
     public void restart() {
-        if (clusterNode) {
-            run("start", "--dir", dir.toString(), "--cluster");
+        if (nodeTimeout != null) {
+            run("start", "--dir", dir.toString(), "--cluster", "--node-timeout", Long.toString(nodeTimeout.toMillis()));
         } else {
             run("start", "--dir", dir.toString());
         }
+    }
+
+    /**
+     * Starts a cluster node that was killed again, back in its cluster, empty: a primary without persistence
+     * that restarts (it serves its slots again if no replica took them over).
+     */
+    public void rejoin() {
+        run("start", "--dir", dir.toString(), "--cluster", "--node-timeout", Long.toString(nodeTimeout.toMillis()), "--rejoin");
     }
 
     @Override
