@@ -161,7 +161,7 @@ cmd_start() {
     return 0
   fi
   rm -f "${pf}"
-  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script)"
+  refuse_port_in_use "${PORT}"
   port_in_use "${mgmt_port}" && die "management port ${mgmt_port} is already in use (choose one with --mgmt-port)"
 
   # Per-instance Keycloak home: the dist's code, a private data/ (H2 database, tmp, import).
@@ -239,10 +239,7 @@ cmd_stop() {
   parse_port_arg "$@"
   [[ ${#REST[@]} -eq 0 ]] || die "stop: unknown argument '${REST[0]}'"
   local pid
-  if ! pid="$(running_pid "${PORT}")"; then
-    not_running "${PORT}"
-    return 0
-  fi
+  pid="$(our_pid "${PORT}")" || return 0
   log "stopping Keycloak on port ${PORT} (pid ${pid})"
   # In its own process group (started by `start`): kc.sh and the JVM; else (e.g. --foreground) kc.sh
   # forwards TERM to the JVM.

@@ -48,6 +48,13 @@ is_root() { [[ "${EUID}" -eq 0 ]]; }
 # True when something (anything) accepts TCP connections on 127.0.0.1:PORT.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Dies when PORT is taken by a process this script did not start (call it once running_pid found none).
+refuse_port_in_use() {  # PORT
+  if port_in_use "$1"; then
+    die "port $1 is already in use by another process (not started by this script); choose one with --port"
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------------
 # install
 # ---------------------------------------------------------------------------------------------------
@@ -174,13 +181,16 @@ terminate() {  # PID SECONDS [group]
   wait_gone "${pid}" 5 || true
 }
 
-# Says that no server started by this script runs on PORT, and removes its stale pid file if there is one.
-not_running() {  # PORT
+# Prints the pid of the server this script started on PORT (running_pid, the script's own check); else says
+# that none runs there, removes a stale pid file and fails.
+our_pid() {  # PORT
   local pf
+  running_pid "$1" && return 0
   pf="$(pid_file "$1")"
   if [[ -f "${pf}" ]]; then
     rm -f "${pf}"
     log "stale pid file ${pf} removed"
   fi
   log "no ${SERVER_NAME} started by this script is running on port $1"
+  return 1
 }

@@ -231,7 +231,7 @@ cmd_start() {
     return 0
   fi
   rm -f "${pf}"
-  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script); choose one with --port"
+  refuse_port_in_use "${PORT}"
 
   data="${DATA:-$(default_data "${PORT}")}"
   local major
@@ -305,10 +305,7 @@ cmd_start() {
 # ---------------------------------------------------------------------------------------------------
 stop_instance() {  # PORT -> stops ours on PORT, if any
   local pid data
-  if ! pid="$(running_pid "$1")"; then
-    not_running "$1"
-    return 0
-  fi
+  pid="$(our_pid "$1")" || return 0
   PG_BIN="$(find_pg_bin)" || die "PostgreSQL binaries not found; cannot run pg_ctl stop"
   data="$(recorded_data "$1")"
   log "stopping PostgreSQL on port $1 (pid ${pid}, data ${data})"
@@ -330,10 +327,7 @@ cmd_stop() {
 cmd_kill() {
   ALLOW_DATA=0 parse_args "$@"
   local pid data
-  if ! pid="$(running_pid "${PORT}")"; then
-    not_running "${PORT}"
-    return 0
-  fi
+  pid="$(our_pid "${PORT}")" || return 0
   PG_BIN="$(find_pg_bin)" || die "PostgreSQL binaries not found; cannot run pg_ctl stop"
   data="$(recorded_data "${PORT}")"
   log "crashing PostgreSQL on port ${PORT} (pid ${pid}): immediate shutdown"

@@ -140,7 +140,7 @@ cmd_start() {
     return 0
   fi
   rm -f "${pf}"
-  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script); choose one with --port"
+  refuse_port_in_use "${PORT}"
 
   dir="${DIR:-$(default_dir "${PORT}")}"
   mkdir -p "${dir}"
@@ -203,10 +203,7 @@ cmd_cluster_create() {
 cmd_stop() {
   ALLOW_DIR=0 parse_args "$@"
   local pid
-  if ! pid="$(running_pid "${PORT}")"; then
-    not_running "${PORT}"
-    return 0
-  fi
+  pid="$(our_pid "${PORT}")" || return 0
   log "stopping Redis on port ${PORT} (pid ${pid})"
   terminate "${pid}" 10
   rm -f "$(pid_file "${PORT}")"
@@ -216,10 +213,7 @@ cmd_stop() {
 cmd_kill() {
   ALLOW_DIR=0 parse_args "$@"
   local pid
-  if ! pid="$(running_pid "${PORT}")"; then
-    not_running "${PORT}"
-    return 0
-  fi
+  pid="$(our_pid "${PORT}")" || return 0
   log "kill -9 Redis on port ${PORT} (pid ${pid})"
   kill -KILL "${pid}" 2>/dev/null || true
   wait_gone "${pid}" 5 || true
