@@ -10,10 +10,11 @@
 # and prints the four paths. Clients trust the gateway with ca.crt.
 set -euo pipefail
 
-log() { echo "certs.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "${SCRIPT_DIR}/lib.sh"
 
-[[ $# -eq 1 ]] || { echo "usage: $0 DIR" >&2; exit 2; }
+[[ $# -eq 1 ]] || usage
 command -v openssl >/dev/null 2>&1 || die "openssl not found"
 
 mkdir -p "$1"

@@ -24,24 +24,17 @@ KC_ARTIFACT="org.keycloak:keycloak-quarkus-dist:${KC_VERSION}:zip"
 REALM="pedregal"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
-LOCAL="${ROOT}/.local"
+SERVICE="keycloak"
+SERVER_NAME="Keycloak"
+START_TIMEOUT="${KC_START_TIMEOUT:-180}"
+# shellcheck source=lib.sh
+source "${SCRIPT_DIR}/lib.sh"
 DIST="${LOCAL}/keycloak-${KC_VERSION}"
 STAMP="${DIST}/.complete"
-RUN_DIR="${LOCAL}/run"
 REALM_FILE="${SCRIPT_DIR}/realm/${REALM}-realm.json"
-START_TIMEOUT="${KC_START_TIMEOUT:-180}"
 
 # Confidential clients with a service account: name -> secret (must match the realm file).
 declare -A SERVICE_ACCOUNTS=( [ci-analytics]="ci-analytics-secret" )
-
-log() { echo "keycloak.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
 
 # ---------------------------------------------------------------------------------------------------
 # fetch
@@ -92,32 +85,24 @@ require_dist() {
   [[ -f "${STAMP}" ]] || die "Keycloak ${KC_VERSION} is not installed in ${DIST}; run 'make deps' (or '$0 fetch')"
 }
 
-pid_file() { echo "${RUN_DIR}/keycloak-$1.pid"; }
-log_file() { echo "${RUN_DIR}/keycloak-$1.log"; }
 base_url() { echo "http://127.0.0.1:$1"; }
 issuer_url() { echo "$(base_url "$1")/realms/${REALM}"; }
 well_known() { echo "$(issuer_url "$1")/.well-known/openid-configuration"; }
 
-# Something (anything) accepts TCP connections on 127.0.0.1:PORT?
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # The pid from the pid file, if that process is alive and is a Keycloak of ours.
-running_pid() {
-  local pf pid args
-  pf="$(pid_file "$1")"
-  [[ -f "${pf}" ]] || return 1
-  pid="$(tr -dc '0-9' < "${pf}")"
-  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null || return 1
-  args="$(ps -o args= -p "${pid}" 2>/dev/null || true)"
-  [[ "${args}" == *kc.sh* || "${args}" == *keycloak* || "${args}" == *QuarkusEntryPoint* ]] || return 1
-  echo "${pid}"
-}
+running_pid() { recorded_pid "$(pid_file "$1")" args '*kc.sh*' '*keycloak*' '*QuarkusEntryPoint*'; }
 
 # Prints the issuer advertised by the discovery document; fails if it is not served (yet).
 discovered_issuer() {
   local body
   body="$(curl -fsS --max-time 5 "$(well_known "$1")" 2>/dev/null)" || return 1
   sed -n 's/.*"issuer"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' <<<"${body}"
+}
+
+# Prints the issuer once Keycloak serves one; fails before.
+issuer_up() {  # PORT
+  local issuer
+  issuer="$(discovered_issuer "$1")" && [[ -n "${issuer}" ]] && echo "${issuer}"
 }
 
 java_bin() {
@@ -131,16 +116,8 @@ java_bin() {
 }
 
 parse_port_arg() {  # sets PORT from --port N / --port=N in "$@"; other args are left in REST
-  PORT="${KC_PORT:-8180}"
-  REST=()
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
-      --port=*) PORT="${1#--port=}"; shift ;;
-      *) REST+=("$1"); shift ;;
-    esac
-  done
-  [[ "${PORT}" =~ ^[0-9]+$ ]] || die "invalid port '${PORT}'"
+  take_port "${KC_PORT:-8180}" "$@"
+  check_port "${PORT}"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -167,27 +144,24 @@ cmd_start() {
   mgmt_port="${mgmt_port:-$((PORT + 1000))}"
   [[ "${mgmt_port}" =~ ^[0-9]+$ ]] || die "invalid management port '${mgmt_port}'"
   [[ -n "${data}" ]] || data="${LOCAL}/keycloak-data/${PORT}"
-  mkdir -p "${data}" "${RUN_DIR}"
+  mkdir -p "${data}"
   data="$(cd "${data}" && pwd)"
 
-  local pf lf pid issuer
+  local pf lf pid
   pf="$(pid_file "${PORT}")"
   lf="$(log_file "${PORT}")"
 
   # Serialise starts: the first start-dev re-augments the shared dist (lib/quarkus), which must not race.
-  exec 9>"${RUN_DIR}/keycloak-start.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock -w $((START_TIMEOUT + 60)) 9 || die "timed out waiting for another 'keycloak.sh start'"
-  fi
+  start_lock "keycloak-start.lock" "keycloak.sh start"
 
   if pid="$(running_pid "${PORT}")"; then
     log "Keycloak already running on port ${PORT} (pid ${pid})"
     [[ "${foreground}" == 1 ]] && die "--foreground: an instance is already running on port ${PORT}"
-    wait_ready "${PORT}" "${pid}" "${lf}"
+    wait_ready "${PORT}" "${pid}"
     return 0
   fi
   rm -f "${pf}"
-  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script)"
+  refuse_port_in_use "${PORT}"
   port_in_use "${mgmt_port}" && die "management port ${mgmt_port} is already in use (choose one with --mgmt-port)"
 
   # Per-instance Keycloak home: the dist's code, a private data/ (H2 database, tmp, import).
@@ -248,34 +222,14 @@ cmd_start() {
   for i in $(seq 1 50); do [[ -s "${pf}" ]] && break; sleep 0.1; done
   [[ -s "${pf}" ]] || die "Keycloak launcher (pid ${launcher}) did not write ${pf}"
   pid="$(tr -dc '0-9' < "${pf}")"
-  wait_ready "${PORT}" "${pid}" "${lf}"
+  wait_ready "${PORT}" "${pid}"
 }
 
-wait_ready() {  # PORT PID LOGFILE
-  local port="$1" pid="$2" lf="$3" start now issuer
-  start="$(date +%s)"
-  while true; do
-    if issuer="$(discovered_issuer "${port}")" && [[ -n "${issuer}" ]]; then
-      now="$(date +%s)"
-      log "Keycloak is up on port ${port} after $((now - start)) s (pid ${pid})"
-      echo "${issuer}"
-      return 0
-    fi
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      log "Keycloak (pid ${pid}) exited before it was ready; last lines of ${lf}:"
-      tail -n 40 "${lf}" >&2 || true
-      rm -f "$(pid_file "${port}")"
-      exit 1
-    fi
-    now="$(date +%s)"
-    if (( now - start >= START_TIMEOUT )); then
-      log "Keycloak did not answer $(well_known "${port}") within ${START_TIMEOUT} s; last lines of ${lf}:"
-      tail -n 40 "${lf}" >&2 || true
-      log "it is still running (pid ${pid}); stop it with: $0 stop --port ${port}"
-      exit 1
-    fi
-    sleep 1
-  done
+wait_ready() {  # PORT PID: prints the issuer once it is served
+  local started
+  started="$(date +%s)"
+  wait_until_ready "$1" "$2" "${started}" 1 "answer $(well_known "$1")" issuer_up "$1"
+  log "Keycloak is up on port $1 after $(( $(date +%s) - started )) s (pid $2)"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -284,38 +238,20 @@ wait_ready() {  # PORT PID LOGFILE
 cmd_stop() {
   parse_port_arg "$@"
   [[ ${#REST[@]} -eq 0 ]] || die "stop: unknown argument '${REST[0]}'"
-  local pf pid pgid i
-  pf="$(pid_file "${PORT}")"
-  if ! pid="$(running_pid "${PORT}")"; then
-    [[ -f "${pf}" ]] && log "stale pid file ${pf} removed" && rm -f "${pf}"
-    log "no Keycloak started by this script is running on port ${PORT}"
-    return 0
-  fi
-  pgid="$(ps -o pgid= -p "${pid}" 2>/dev/null | tr -dc '0-9' || true)"
+  local pid
+  pid="$(our_pid "${PORT}")" || return 0
   log "stopping Keycloak on port ${PORT} (pid ${pid})"
-  if [[ "${pgid}" == "${pid}" ]]; then
-    kill -TERM -- "-${pid}" 2>/dev/null || true   # its own process group: kc.sh and the JVM
-  else
-    kill -TERM "${pid}" 2>/dev/null || true        # e.g. --foreground: kc.sh forwards TERM to the JVM
-  fi
-  for i in $(seq 1 300); do
-    kill -0 "${pid}" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "${pid}" 2>/dev/null; then
-    log "still alive after 30 s, sending SIGKILL"
-    if [[ "${pgid}" == "${pid}" ]]; then kill -KILL -- "-${pid}" 2>/dev/null || true
-    else kill -KILL "${pid}" 2>/dev/null || true; fi
-    sleep 1
-  fi
-  rm -f "${pf}"
+  # In its own process group (started by `start`): kc.sh and the JVM; else (e.g. --foreground) kc.sh
+  # forwards TERM to the JVM.
+  terminate "${pid}" 30 group
+  rm -f "$(pid_file "${PORT}")"
   log "stopped"
 }
 
 cmd_status() {
   parse_port_arg "$@"
   local pid issuer
-  if pid="$(running_pid "${PORT}")" && issuer="$(discovered_issuer "${PORT}")" && [[ -n "${issuer}" ]]; then
+  if pid="$(running_pid "${PORT}")" && issuer="$(issuer_up "${PORT}")"; then
     log "running on port ${PORT} (pid ${pid})"
     echo "${issuer}"
     return 0

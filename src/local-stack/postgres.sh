@@ -23,9 +23,8 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
-LOCAL="${ROOT}/.local"
-RUN_DIR="${LOCAL}/run"
+SERVICE="postgres"
+SERVER_NAME="PostgreSQL"
 START_TIMEOUT="${PEDREGAL_PG_START_TIMEOUT:-60}"
 DB_NAME="pedregal"
 DB_USER="pedregal"
@@ -33,16 +32,8 @@ DB_PASSWORD="pedregal"
 PG_OS_USER="postgres"           # used only when running as root
 SUPERUSER="postgres"            # the bootstrap superuser of every cluster we initialise
 MARKER=".pedregal-local-stack"  # written into each data directory this script initialised
-
-log() { echo "postgres.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
-is_root() { [[ "${EUID}" -eq 0 ]]; }
+# shellcheck source=lib.sh
+source "${SCRIPT_DIR}/lib.sh"
 
 # Runs a command as the server's OS user (postgres when we are root, ourselves otherwise), from /
 # so that a cwd it cannot enter (e.g. /root) does not produce warnings.
@@ -94,31 +85,6 @@ pg_major() {  # major version of the server binaries in PG_BIN
   "${PG_BIN}/pg_ctl" --version | sed -n 's/^[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1
 }
 
-apt_install_postgresql() {
-  is_root || die "PostgreSQL server binaries not found; install them (sudo apt-get install -y postgresql) or set PEDREGAL_PG_BIN"
-  command -v apt-get >/dev/null 2>&1 || die "PostgreSQL server binaries not found and there is no apt-get"
-  # Debian's package creates a "main" cluster on port 5432 (our default) and starts it through
-  # invoke-rc.d. A policy-rc.d that answers 101 ("action forbidden") keeps it from starting; we only
-  # add one for the duration of the install when the machine has none (Docker images usually do).
-  local guard="/usr/sbin/policy-rc.d" own_guard=0
-  if [[ ! -e "${guard}" ]]; then
-    printf '#!/bin/sh\n# temporary, written by %s install\nexit 101\n' "$0" > "${guard}"
-    chmod 755 "${guard}"
-    own_guard=1
-    # shellcheck disable=SC2064
-    trap "rm -f '${guard}'" EXIT
-  fi
-  log "installing PostgreSQL with apt-get (apt-get update; apt-get install -y postgresql)"
-  local rc=0
-  { DEBIAN_FRONTEND=noninteractive apt-get update -q \
-      && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; } >&2 || rc=$?
-  if [[ "${own_guard}" == 1 ]]; then
-    rm -f "${guard}"
-    trap - EXIT
-  fi
-  [[ "${rc}" == 0 ]] || die "apt-get install postgresql failed (exit ${rc})"
-}
-
 ensure_os_user() {
   is_root || return 0
   id -u "${PG_OS_USER}" >/dev/null 2>&1 && return 0
@@ -130,7 +96,7 @@ ensure_os_user() {
 # Sets PG_BIN; installs the package first when no binaries are found.
 ensure_installed() {
   if ! PG_BIN="$(find_pg_bin)"; then
-    apt_install_postgresql
+    apt_install postgresql find_pg_bin PEDREGAL_PG_BIN
     PG_BIN="$(find_pg_bin)" || die "still no initdb/pg_ctl after installing the postgresql package"
   fi
   ensure_os_user
@@ -146,8 +112,6 @@ cmd_install() {
 # ---------------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------------
-pid_file() { echo "${RUN_DIR}/postgres-$1.pid"; }
-log_file() { echo "${RUN_DIR}/postgres-$1.log"; }
 datadir_file() { echo "${RUN_DIR}/postgres-$1.datadir"; }
 default_data() { echo "${LOCAL}/postgres-$1"; }
 db_url() { echo "postgresql://127.0.0.1:$1/${DB_NAME}"; }
@@ -158,16 +122,12 @@ socket_dir() {  # PORT DATA
   echo "/tmp/pedregal-pg-$1-$(printf '%s' "$2" | md5sum | cut -c1-8)"
 }
 
-# Something (anything) accepts TCP connections on 127.0.0.1:PORT?
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 parse_args() {  # sets PORT, DATA ("" when not given) from --port/--data; ALLOW_DATA=0 refuses --data
-  PORT="${PEDREGAL_PG_PORT:-5432}"
+  take_port "${PEDREGAL_PG_PORT:-5432}" "$@"
+  set -- ${REST[@]+"${REST[@]}"}
   DATA=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
-      --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
-      --port=*) PORT="${1#--port=}"; shift ;;
       --data) [[ "${ALLOW_DATA:-1}" == 1 ]] || die "--data is not accepted here"
               [[ $# -ge 2 && -n "$2" ]] || die "--data needs a value"; DATA="$2"; shift 2 ;;
       --data=*) [[ "${ALLOW_DATA:-1}" == 1 ]] || die "--data is not accepted here"
@@ -175,7 +135,7 @@ parse_args() {  # sets PORT, DATA ("" when not given) from --port/--data; ALLOW_
       *) die "${SUB}: unknown argument '$1'" ;;
     esac
   done
-  [[ "${PORT}" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65536 )) || die "invalid port '${PORT}'"
+  check_port "${PORT}"
   [[ -z "${DATA}" ]] || DATA="$(realpath -m -- "${DATA}")"
 }
 
@@ -188,20 +148,10 @@ recorded_data() {
 
 # The postmaster pid if PORT's recorded data directory is one of ours and its server is up on PORT.
 running_pid() {  # PORT
-  local data pidf pid port comm
+  local data
   data="$(recorded_data "$1")"
-  [[ -f "${data}/${MARKER}" ]] || return 1
-  pidf="${data}/postmaster.pid"
-  [[ -f "${pidf}" ]] || return 1
-  pid="$(sed -n 1p "${pidf}" | tr -dc '0-9')"
-  port="$(sed -n 4p "${pidf}" | tr -dc '0-9')"
-  [[ -n "${pid}" && "${port}" == "$1" ]] || return 1
-  kill -0 "${pid}" 2>/dev/null || return 1
-  comm="$(ps -o stat=,comm= -p "${pid}" 2>/dev/null || true)"
-  [[ "${comm}" != Z* ]] || return 1   # exited, not yet reaped by its (new) parent
-  comm="${comm#* }"; comm="${comm#"${comm%%[! ]*}"}"
-  [[ "${comm}" == postgres* || "${comm}" == postmaster* ]] || return 1
-  echo "${pid}"
+  [[ -f "${data}/${MARKER}" && "$(sed -n 4p "${data}/postmaster.pid" 2>/dev/null | tr -dc '0-9')" == "$1" ]] || return 1
+  recorded_pid "${data}/postmaster.pid" comm 'postgres*' 'postmaster*'
 }
 
 pg_ready() {  # PORT
@@ -232,24 +182,8 @@ ensure_reachable() {  # DIR (the parent of the data directory)
   as_pg test -x "$1" 2>/dev/null || die "${PG_OS_USER} still cannot reach $1"
 }
 
-wait_ready() {  # PORT PID LOGFILE STARTED_AT
-  local port="$1" pid="$2" lf="$3" started="$4" now
-  while true; do
-    pg_ready "${port}" && return 0
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      log "PostgreSQL (pid ${pid}) exited before it was ready; last lines of ${lf}:"
-      tail -n 40 "${lf}" >&2 || true
-      exit 1
-    fi
-    now="$(date +%s)"
-    if (( now - started >= START_TIMEOUT )); then
-      log "PostgreSQL did not accept connections on 127.0.0.1:${port} within ${START_TIMEOUT} s; last lines of ${lf}:"
-      tail -n 40 "${lf}" >&2 || true
-      log "it is still running (pid ${pid}); stop it with: $0 stop --port ${port}"
-      exit 1
-    fi
-    sleep 0.2
-  done
+wait_ready() {  # PORT PID STARTED_AT
+  wait_until_ready "$1" "$2" "$3" 0.2 "accept connections on 127.0.0.1:$1" pg_ready "$1"
 }
 
 # Role and database "pedregal" (idempotent), over the private unix socket as the superuser.
@@ -278,18 +212,12 @@ SQL
 # ---------------------------------------------------------------------------------------------------
 cmd_start() {
   parse_args "$@"
-  mkdir -p "${RUN_DIR}"
   local started pid lf pf data
   started="$(date +%s)"
   lf="$(log_file "${PORT}")"
   pf="$(pid_file "${PORT}")"
-
-  # One start per port at a time. The lock fd is closed for everything we launch (9>&-), or the
-  # server would hold it for its whole life.
-  exec 9>"${RUN_DIR}/postgres-${PORT}.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock -w $((START_TIMEOUT + 60)) 9 || die "timed out waiting for another 'postgres.sh start --port ${PORT}'"
-  fi
+  # The lock fd is closed for everything we launch (9>&-), or the server would hold it for its whole life.
+  start_lock "postgres-${PORT}.lock" "postgres.sh start --port ${PORT}"
 
   ensure_installed
 
@@ -297,13 +225,13 @@ cmd_start() {
     data="$(recorded_data "${PORT}")"
     [[ -z "${DATA}" || "${DATA}" == "${data}" ]] \
       || die "port ${PORT} already serves ${data} (started by this script); stop it first to use ${DATA}"
-    wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
+    wait_ready "${PORT}" "${pid}" "${started}"
     log "PostgreSQL already running on port ${PORT} (pid ${pid}, data ${data})"
     db_url "${PORT}"
     return 0
   fi
   rm -f "${pf}"
-  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script); choose one with --port"
+  refuse_port_in_use "${PORT}"
 
   data="${DATA:-$(default_data "${PORT}")}"
   local major
@@ -366,7 +294,7 @@ cmd_start() {
   pid="$(sed -n 1p "${data}/postmaster.pid" 2>/dev/null | tr -dc '0-9')"
   [[ -n "${pid}" ]] || die "no postmaster.pid in ${data} after pg_ctl start"
   echo "${pid}" > "${pf}"
-  wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
+  wait_ready "${PORT}" "${pid}" "${started}"
   ensure_database "${PORT}" "${data}"
   log "PostgreSQL is up on port ${PORT} after $(( $(date +%s) - started )) s (pid ${pid}); user ${DB_USER}, password ${DB_PASSWORD}"
   db_url "${PORT}"
@@ -376,13 +304,8 @@ cmd_start() {
 # stop / status / reset
 # ---------------------------------------------------------------------------------------------------
 stop_instance() {  # PORT -> stops ours on PORT, if any
-  local pid data pf
-  pf="$(pid_file "$1")"
-  if ! pid="$(running_pid "$1")"; then
-    [[ -f "${pf}" ]] && log "stale pid file ${pf} removed" && rm -f "${pf}"
-    log "no PostgreSQL started by this script is running on port $1"
-    return 0
-  fi
+  local pid data
+  pid="$(our_pid "$1")" || return 0
   PG_BIN="$(find_pg_bin)" || die "PostgreSQL binaries not found; cannot run pg_ctl stop"
   data="$(recorded_data "$1")"
   log "stopping PostgreSQL on port $1 (pid ${pid}, data ${data})"
@@ -391,7 +314,7 @@ stop_instance() {  # PORT -> stops ours on PORT, if any
     as_pg "${PG_BIN}/pg_ctl" stop -D "${data}" -m immediate -w -t 30 -s >&2 </dev/null \
       || die "could not stop PostgreSQL (pid ${pid})"
   fi
-  rm -f "${pf}"
+  rm -f "$(pid_file "$1")"
   rmdir "$(socket_dir "$1" "${data}")" 2>/dev/null || true
   log "stopped"
 }
@@ -404,10 +327,7 @@ cmd_stop() {
 cmd_kill() {
   ALLOW_DATA=0 parse_args "$@"
   local pid data
-  if ! pid="$(running_pid "${PORT}")"; then
-    log "no PostgreSQL started by this script is running on port ${PORT}"
-    return 0
-  fi
+  pid="$(our_pid "${PORT}")" || return 0
   PG_BIN="$(find_pg_bin)" || die "PostgreSQL binaries not found; cannot run pg_ctl stop"
   data="$(recorded_data "${PORT}")"
   log "crashing PostgreSQL on port ${PORT} (pid ${pid}): immediate shutdown"

@@ -26,20 +26,11 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "${SCRIPT_DIR}/../.." && pwd)"
-LOCAL="${ROOT}/.local"
-RUN_DIR="${LOCAL}/run"
+SERVICE="redis"
+SERVER_NAME="Redis"
 START_TIMEOUT="${PEDREGAL_REDIS_START_TIMEOUT:-30}"
-
-log() { echo "redis.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-usage() {
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
-is_root() { [[ "${EUID}" -eq 0 ]]; }
+# shellcheck source=lib.sh
+source "${SCRIPT_DIR}/lib.sh"
 
 # ---------------------------------------------------------------------------------------------------
 # install
@@ -58,41 +49,10 @@ find_binary() {  # VAR NAME
 find_server() { find_binary PEDREGAL_REDIS_SERVER redis-server; }
 find_cli() { find_binary PEDREGAL_REDIS_CLI redis-cli; }
 
-apt_install() {  # PACKAGE FINDER: installs PACKAGE unless FINDER finds its binary meanwhile
-  local package="$1" finder="$2"
-  is_root || die "${package} is not installed; install it (sudo apt-get install -y ${package}) or set PEDREGAL_REDIS_SERVER / PEDREGAL_REDIS_CLI"
-  command -v apt-get >/dev/null 2>&1 || die "${package} is not installed and there is no apt-get"
-  # Debian's package starts a system Redis on 6379 through invoke-rc.d; a policy-rc.d answering 101
-  # keeps it from starting. We add one only for the install, and only when the machine has none.
-  local guard="/usr/sbin/policy-rc.d" own_guard=0
-  if [[ ! -e "${guard}" ]]; then
-    printf '#!/bin/sh\n# temporary, written by %s install\nexit 101\n' "$0" > "${guard}"
-    chmod 755 "${guard}"
-    own_guard=1
-    # shellcheck disable=SC2064
-    trap "rm -f '${guard}'" EXIT
-  fi
-  log "installing ${package} with apt-get (apt-get update; apt-get install -y ${package})"
-  local rc=0
-  # Several test JVMs may install at once: dpkg's own lock makes the losers fail, so they wait on ours.
-  exec 8>"/tmp/pedregal-redis-install.lock"
-  if command -v flock >/dev/null 2>&1; then flock -w 600 8 || die "timed out waiting for another install"; fi
-  if ! "${finder}" >/dev/null; then
-    { DEBIAN_FRONTEND=noninteractive apt-get update -q \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${package}"; } >&2 8>&- || rc=$?
-  fi
-  exec 8>&-
-  if [[ "${own_guard}" == 1 ]]; then
-    rm -f "${guard}"
-    trap - EXIT
-  fi
-  [[ "${rc}" == 0 ]] || die "apt-get install ${package} failed (exit ${rc})"
-}
-
 # Sets SERVER; installs the package first when there is no binary.
 ensure_installed() {
   if ! SERVER="$(find_server)"; then
-    apt_install redis-server find_server
+    apt_install redis-server find_server "PEDREGAL_REDIS_SERVER / PEDREGAL_REDIS_CLI"
     SERVER="$(find_server)" || die "still no redis-server after installing the redis-server package"
   fi
 }
@@ -100,7 +60,7 @@ ensure_installed() {
 # Sets CLI (redis-cli, needed to create a cluster); Debian ships it in redis-tools.
 ensure_cli() {
   if ! CLI="$(find_cli)"; then
-    apt_install redis-tools find_cli
+    apt_install redis-tools find_cli "PEDREGAL_REDIS_SERVER / PEDREGAL_REDIS_CLI"
     CLI="$(find_cli)" || die "still no redis-cli after installing the redis-tools package"
   fi
 }
@@ -115,12 +75,8 @@ cmd_install() {
 # ---------------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------------
-pid_file() { echo "${RUN_DIR}/redis-$1.pid"; }
-log_file() { echo "${RUN_DIR}/redis-$1.log"; }
 default_dir() { echo "${LOCAL}/redis-$1"; }
 url() { echo "redis://127.0.0.1:$1"; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Answers PING over a raw socket, so that no redis-cli is needed.
 redis_ready() {  # PORT
@@ -133,7 +89,8 @@ redis_ready() {  # PORT
 }
 
 parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster), NODE_TIMEOUT, REJOIN
-  PORT="${PEDREGAL_REDIS_PORT:-6379}"
+  take_port "${PEDREGAL_REDIS_PORT:-6379}" "$@"
+  set -- ${REST[@]+"${REST[@]}"}
   DIR=""
   CLUSTER=0
   NODE_TIMEOUT=5000
@@ -144,8 +101,6 @@ parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster)
       --node-timeout) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--node-timeout is not accepted here"
                       [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--node-timeout needs milliseconds"; NODE_TIMEOUT="$2"; shift 2 ;;
       --rejoin) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--rejoin is not accepted here"; REJOIN=1; shift ;;
-      --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
-      --port=*) PORT="${1#--port=}"; shift ;;
       --dir) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--dir is not accepted here"
              [[ $# -ge 2 && -n "$2" ]] || die "--dir needs a value"; DIR="$2"; shift 2 ;;
       --dir=*) [[ "${ALLOW_DIR:-1}" == 1 ]] || die "--dir is not accepted here"
@@ -153,41 +108,16 @@ parse_args() {  # sets PORT, DIR ("" when not given), CLUSTER (1 with --cluster)
       *) die "${SUB}: unknown argument '$1'" ;;
     esac
   done
-  [[ "${PORT}" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65536 )) || die "invalid port '${PORT}'"
+  check_port "${PORT}"
   [[ -z "${DIR}" ]] || DIR="$(realpath -m -- "${DIR}")"
   [[ "${CLUSTER}" == 1 || ( "${REJOIN}" == 0 && "${NODE_TIMEOUT}" == 5000 ) ]] || die "--node-timeout and --rejoin go with --cluster"
 }
 
 # The pid recorded by `start` on PORT, if that process is still a live redis-server.
-running_pid() {  # PORT
-  local pf pid comm
-  pf="$(pid_file "$1")"
-  [[ -s "${pf}" ]] || return 1
-  pid="$(head -n 1 "${pf}" | tr -dc '0-9')"
-  [[ -n "${pid}" ]] || return 1
-  kill -0 "${pid}" 2>/dev/null || return 1
-  comm="$(ps -o stat=,comm= -p "${pid}" 2>/dev/null || true)"
-  [[ "${comm}" != Z* ]] || return 1
-  comm="${comm#* }"; comm="${comm#"${comm%%[! ]*}"}"
-  [[ "${comm}" == redis-server* ]] || return 1
-  echo "${pid}"
-}
+running_pid() { recorded_pid "$(pid_file "$1")" comm 'redis-server*'; }
 
-wait_ready() {  # PORT PID LOGFILE STARTED_AT
-  local port="$1" pid="$2" lf="$3" started="$4"
-  while true; do
-    redis_ready "${port}" && return 0
-    if ! kill -0 "${pid}" 2>/dev/null; then
-      log "redis-server (pid ${pid}) exited before it was ready; last lines of ${lf}:"
-      tail -n 30 "${lf}" >&2 || true
-      exit 1
-    fi
-    if (( $(date +%s) - started >= START_TIMEOUT )); then
-      log "Redis did not answer PING on 127.0.0.1:${port} within ${START_TIMEOUT} s (pid ${pid}, log ${lf})"
-      exit 1
-    fi
-    sleep 0.05
-  done
+wait_ready() {  # PORT PID STARTED_AT
+  wait_until_ready "$1" "$2" "$3" 0.05 "answer PING on 127.0.0.1:$1" redis_ready "$1"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -195,28 +125,22 @@ wait_ready() {  # PORT PID LOGFILE STARTED_AT
 # ---------------------------------------------------------------------------------------------------
 cmd_start() {
   parse_args "$@"
-  mkdir -p "${RUN_DIR}"
   local started pid lf pf dir
   started="$(date +%s)"
   lf="$(log_file "${PORT}")"
   pf="$(pid_file "${PORT}")"
-
-  # One start per port at a time; the lock fd is closed for the server (9>&-).
-  exec 9>"${RUN_DIR}/redis-${PORT}.lock"
-  if command -v flock >/dev/null 2>&1; then
-    flock -w $((START_TIMEOUT + 60)) 9 || die "timed out waiting for another 'redis.sh start --port ${PORT}'"
-  fi
+  start_lock "redis-${PORT}.lock" "redis.sh start --port ${PORT}"
 
   ensure_installed
 
   if pid="$(running_pid "${PORT}")"; then
-    wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
+    wait_ready "${PORT}" "${pid}" "${started}"
     log "Redis already running on port ${PORT} (pid ${pid})"
     url "${PORT}"
     return 0
   fi
   rm -f "${pf}"
-  port_in_use "${PORT}" && die "port ${PORT} is already in use by another process (not started by this script); choose one with --port"
+  refuse_port_in_use "${PORT}"
 
   dir="${DIR:-$(default_dir "${PORT}")}"
   mkdir -p "${dir}"
@@ -239,7 +163,7 @@ cmd_start() {
       </dev/null >>"${lf}" 2>&1 9>&- &
   pid=$!
   echo "${pid}" > "${pf}"
-  wait_ready "${PORT}" "${pid}" "${lf}" "${started}"
+  wait_ready "${PORT}" "${pid}" "${started}"
   log "Redis is up on port ${PORT} (pid ${pid})"
   url "${PORT}"
 }
@@ -278,40 +202,21 @@ cmd_cluster_create() {
 
 cmd_stop() {
   ALLOW_DIR=0 parse_args "$@"
-  local pid pf i
-  pf="$(pid_file "${PORT}")"
-  if ! pid="$(running_pid "${PORT}")"; then
-    [[ -f "${pf}" ]] && log "stale pid file ${pf} removed" && rm -f "${pf}"
-    log "no Redis started by this script is running on port ${PORT}"
-    return 0
-  fi
+  local pid
+  pid="$(our_pid "${PORT}")" || return 0
   log "stopping Redis on port ${PORT} (pid ${pid})"
-  kill -TERM "${pid}" 2>/dev/null || true
-  for i in $(seq 1 100); do
-    kill -0 "${pid}" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "${pid}" 2>/dev/null; then
-    log "still running after 10 s; kill -9"
-    kill -KILL "${pid}" 2>/dev/null || true
-  fi
-  rm -f "${pf}"
+  terminate "${pid}" 10
+  rm -f "$(pid_file "${PORT}")"
   log "stopped"
 }
 
 cmd_kill() {
   ALLOW_DIR=0 parse_args "$@"
-  local pid i
-  if ! pid="$(running_pid "${PORT}")"; then
-    log "no Redis started by this script is running on port ${PORT}"
-    return 0
-  fi
+  local pid
+  pid="$(our_pid "${PORT}")" || return 0
   log "kill -9 Redis on port ${PORT} (pid ${pid})"
   kill -KILL "${pid}" 2>/dev/null || true
-  for i in $(seq 1 100); do
-    kill -0 "${pid}" 2>/dev/null || break
-    sleep 0.05
-  done
+  wait_gone "${pid}" 5 || true
   rm -f "$(pid_file "${PORT}")"
 }
 
