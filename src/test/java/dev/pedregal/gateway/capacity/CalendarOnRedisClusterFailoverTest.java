@@ -176,11 +176,30 @@ class CalendarOnRedisClusterFailoverTest {
     }
 
     /** Until every primary's writes so far are on its replica (WAIT). */
-    private static void awaitReplicated(RedisClusterFixture cluster) {
-        for (int i = 0; i < cluster.nodes.size(); i++) {
-            assertEquals(1, cluster.nodes.send(i, Request.cmd(Command.WAIT).arg(1).arg(5_000)).toInteger(),
-                    "primary " + i + "'s writes are on its replica");
+    /**
+     * Waits until every replica has applied all its primary has written so far (its replication offset reached
+     * the primary's). Not {@code WAIT}: that covers only the writes of the connection it is sent on.
+     */
+    private static void awaitReplicated(RedisClusterFixture cluster) throws InterruptedException {
+        List<RedisServer> primaries = cluster.cluster.primaries();
+        for (int i = 0; i < primaries.size(); i++) {
+            long written = replicationOffset(cluster, primaries.get(i), "master_repl_offset");
+            RedisServer replica = cluster.replicaOf(i);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (replicationOffset(cluster, replica, "slave_repl_offset") < written) {
+                assertTrue(System.nanoTime() < deadline, "primary " + i + "'s writes reach its replica " + replica.url());
+                Thread.sleep(20);
+            }
         }
+    }
+
+    private static long replicationOffset(RedisClusterFixture cluster, RedisServer node, String field) {
+        for (String line : cluster.send(node, Request.cmd(Command.INFO).arg("replication")).toString().split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).trim());
+            }
+        }
+        return -1; // not (yet) replicating
     }
 
     private static Reservation reservation(String pool, String id) {
