@@ -69,7 +69,7 @@ public class Reservations {
             Instant start, Instant end) {
         Reservation r = new Reservation(id, team, pool, size, start, end);
         CapacityCalendar cal = calendar.get();
-        return ledger.standing(team).onFailure(Reservations::unexpected).transform(e -> CapacityUnavailable.ledger(
+        return ledger.standing(team).onFailure().transform(e -> CapacityUnavailable.ledger(
                 "team " + team + "'s standing cannot be read: " + e.getMessage(), retryAfter, e)).chain(standing -> {
             var refusal = standing.refusal(pool);
             if (refusal.isPresent()) {
@@ -92,11 +92,6 @@ public class Reservations {
             }).onFailure().transform(e -> CapacityUnavailable.ledger(
                     "the reservation could not be recorded: " + e.getMessage(), retryAfter, e));
         }).replaceWith(r);
-    }
-
-    /** A failure that is not one of admission's own answers: the ledger's database failed. */
-    private static boolean unexpected(Throwable e) {
-        return !(e instanceof CapacityDenied) && !(e instanceof CapacityUnavailable);
     }
 
     /** The committed reservations held by {@code subject} (a cluster id, an execution id), as the ledger has them. */

@@ -170,18 +170,14 @@ public final class SparkApplicationRunner implements JobRunner {
     }
 
     /**
-     * Deletes every finished batch application in {@code namespace} (the gateway's, by their labels; Spark Connect
-     * drivers are never touched) that finished longer than {@code retention} ago.
+     * Deletes every finished batch application in {@code namespace} (null: in every namespace, which needs list and
+     * delete rights cluster-wide; the gateway's, by their labels; Spark Connect drivers are never touched) that
+     * finished longer than {@code retention} ago.
      *
      * @return how many were deleted
      */
     public Uni<Integer> sweep(String namespace, Duration retention) {
         return finished(namespace, retention).chain(this::delete);
-    }
-
-    /** {@link #sweep(String, Duration)} over every namespace: needs list and delete rights cluster-wide. */
-    public Uni<Integer> sweepAllNamespaces(Duration retention) {
-        return finished(null, retention).chain(this::delete);
     }
 
     /**

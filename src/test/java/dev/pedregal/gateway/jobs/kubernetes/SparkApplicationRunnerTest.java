@@ -285,7 +285,7 @@ class SparkApplicationRunnerTest {
         assertEquals(2, runner.sweep(NS, Duration.ofHours(1)).await().atMost(WAIT));
         assertEquals(List.of("drv-1-abc", third.runName()), applications().list().getItems().stream()
                 .map(a -> a.getMetadata().getName()).sorted().toList());
-        assertEquals(0, runner.sweepAllNamespaces(Duration.ofHours(1)).await().atMost(WAIT));
+        assertEquals(0, runner.sweep(null, Duration.ofHours(1)).await().atMost(WAIT));
     }
 
     @Test
